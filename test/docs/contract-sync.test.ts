@@ -89,7 +89,7 @@ describe('the protocol package and the documents', () => {
   it('documents every error code with its number in the README', () => {
     for (const code of Object.keys(ERRORS) as ErrorCode[]) {
       const row = new RegExp(
-        `^\\| \`${ERRORS[code].number}\` \\| \`${code}\` \\|`,
+        `^\\|\\s*\`${ERRORS[code].number}\`\\s*\\|\\s*\`${code}\`\\s*\\|`,
         'm',
       );
 
