@@ -67,6 +67,12 @@ export const ERRORS = {
       'The store could not be written (full disk, read-only, or no ' +
       'permission): free space or fix the store folder, then retry.',
   },
+  SNAPSHOT_CORRUPT: {
+    number: -32016,
+    resolution:
+      "The snapshot's files or manifest no longer match: run " +
+      'snapshot.verify to see which, and restore from another snapshot.',
+  },
   REQUEST_CANCELLED: {
     number: -32800,
     resolution: 'The client cancelled the request; nothing was kept.',
