@@ -1,0 +1,71 @@
+/**
+ * Copies one source file into a snapshot: opened without following a
+ * link and without blocking on a FIFO, checked to be the regular file the
+ * scan saw, streamed through the hash in one pass, mtime kept.
+ */
+import { lstat, open } from 'node:fs/promises';
+import type { SnapshotWriter } from './backend.js';
+import { READ_NOFOLLOW } from './fs-io.js';
+import type { ArtifactRole, ManifestArtifact } from './manifest.js';
+import type { ObserverCounter } from './observer-summary.js';
+import { countWhileReading } from './observer-summary.js';
+
+/** A source that is not (or no longer) a regular file we may read. */
+export class SourceRefused extends Error {
+  override name = 'SourceRefused';
+}
+
+export interface CopyRequest {
+  writer: SnapshotWriter;
+  /** Absolute path of the source. */
+  source: string;
+  /** Name inside the snapshot. */
+  name: string;
+  role: ArtifactRole;
+  signal?: AbortSignal;
+  /** Sees every chunk on the way (the observer timeline's summary). */
+  counter?: ObserverCounter;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+export async function copyArtifact(
+  request: CopyRequest,
+): Promise<ManifestArtifact> {
+  const seen = await lstat(request.source);
+  if (seen.isSymbolicLink()) {
+    throw new SourceRefused('is a symbolic link; links are not followed');
+  }
+  if (!seen.isFile()) throw new SourceRefused('is not a regular file');
+
+  const handle = await open(request.source, READ_NOFOLLOW);
+  const opened = await handle.stat().catch(async (err: unknown) => {
+    await handle.close();
+    throw err;
+  });
+  if (!opened.isFile() || opened.ino !== seen.ino) {
+    await handle.close();
+    throw new SourceRefused('was replaced while being captured');
+  }
+
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
+  const source = request.counter
+    ? countWhileReading(stream, request.counter)
+    : stream;
+  try {
+    const written = await request.writer.writeArtifact(request.name, source, {
+      mtimeMs: opened.mtimeMs,
+      signal: request.signal,
+    });
+    return {
+      name: request.name,
+      bytes: written.bytes,
+      sha256: written.sha256,
+      source: request.source,
+      role: request.role,
+      mtime_ms: opened.mtimeMs,
+    };
+  } finally {
+    stream.destroy();
+  }
+}

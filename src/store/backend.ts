@@ -1,0 +1,116 @@
+/**
+ * The one seam through which the store reaches its storage. The filesystem
+ * backend (fs-backend.ts) is the only one today; an object-store backend
+ * (S3-compatible, shared by several daemons) must be able to stand beside
+ * it, so nothing here speaks of folders, renames or file descriptors.
+ *
+ * What each method guarantees:
+ * - `open` prepares the store; idempotent. `recover` removes leftovers of
+ *   captures whose owner is gone, never those of a live one.
+ * - `listJobs` and `listSnapshotIds` return only complete snapshots (a
+ *   snapshot being built is invisible) and never follow a link planted in
+ *   the store. Order is unspecified: callers sort by capture order.
+ * - `readManifest` returns the manifest, or null when the snapshot has
+ *   none (the original layout, or an unreadable manifest); it throws
+ *   SNAPSHOT_NOT_FOUND when the snapshot does not exist.
+ * - `readOriginal` describes a snapshot without a manifest from its
+ *   top-level files, git-context.json and observer-summary.json.
+ * - `beginSnapshot` returns a writer whose artifacts stay invisible until
+ *   `commit(manifest)` makes the whole snapshot visible at once; `abort`
+ *   leaves nothing behind. Store write failures are STORE_UNAVAILABLE.
+ * - `listFiles` and `openArtifact` read a complete snapshot's files by
+ *   their name inside it (`/`-separated), never through a link.
+ * - Markers (e.g. the pin) are small files inside the snapshot's own
+ *   folder; they are not artifacts and are written durably.
+ * - `moveToTrash` makes a snapshot invisible in one step (and removes its
+ *   job folder if that left it empty); `purgeTrash` deletes what was
+ *   trashed, a bounded batch per call. `removeJobIfEmpty` removes a job
+ *   with no snapshot left, never one a capture has just filled.
+ * - `listLinks` names the links found where a job or snapshot folder
+ *   should be, so they can be reported; they are never followed.
+ */
+import type { Readable } from 'node:stream';
+import type { GitContext, ObserverSummary } from '../../protocol/index.js';
+import type { Manifest } from './manifest.js';
+
+/** What a written artifact turned out to be. */
+export interface WrittenArtifact {
+  bytes: number;
+  sha256: string;
+}
+
+export interface WriteArtifactOptions {
+  /** Modification time to give the copy, as `cp -p` keeps it. */
+  mtimeMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A snapshot being built; nothing of it is visible before `commit`. */
+export interface SnapshotWriter {
+  /**
+   * Streams `source` into the artifact `name`, hashing it on the way.
+   * An error of the source is rethrown as it came; an error writing the
+   * store is a SnapshotError('STORE_UNAVAILABLE').
+   */
+  writeArtifact(
+    name: string,
+    source: Readable | AsyncIterable<Uint8Array>,
+    options?: WriteArtifactOptions,
+  ): Promise<WrittenArtifact>;
+  /** Writes a small file the manager keeps for itself (e.g. git context). */
+  writeText(name: string, text: string): Promise<void>;
+  /** Writes the manifest last and makes the snapshot visible at once. */
+  commit(manifest: Manifest): Promise<void>;
+  /** Throws away everything written; safe to call more than once. */
+  abort(): Promise<void>;
+}
+
+/** A file inside a snapshot. */
+export interface StoredFile {
+  name: string;
+  bytes: number;
+}
+
+/** A snapshot in the original layout, described from its folder. */
+export interface OriginalSnapshot {
+  /** Top-level regular files, minus the two the original wrote itself. */
+  files: StoredFile[];
+  git: GitContext | null;
+  observer: ObserverSummary | null;
+}
+
+export interface PurgeResult {
+  removed: number;
+  remaining: number;
+}
+
+export interface StoreBackend {
+  /** Where the store lives, as a person would look for it. */
+  readonly location: string;
+  open(): Promise<void>;
+  /** Removes leftovers of dead captures; returns how many. */
+  recover(): Promise<number>;
+  /** Where a snapshot can be read, as results report it in `path`. */
+  snapshotLocation(jobId: string, id: string): string;
+  listJobs(): Promise<string[]>;
+  listSnapshotIds(jobId: string): Promise<string[]>;
+  readManifest(jobId: string, id: string): Promise<Manifest | null>;
+  readOriginal(jobId: string, id: string): Promise<OriginalSnapshot>;
+  beginSnapshot(jobId: string, id: string): Promise<SnapshotWriter>;
+  listFiles(jobId: string, id: string): Promise<StoredFile[]>;
+  openArtifact(jobId: string, id: string, name: string): Promise<Readable>;
+  readMarker(jobId: string, id: string, name: string): Promise<string | null>;
+  writeMarker(
+    jobId: string,
+    id: string,
+    name: string,
+    text: string,
+  ): Promise<void>;
+  /** True when a marker was there to remove. */
+  removeMarker(jobId: string, id: string, name: string): Promise<boolean>;
+  moveToTrash(jobId: string, id: string): Promise<void>;
+  /** True when the job's folder was empty and is gone. */
+  removeJobIfEmpty(jobId: string): Promise<boolean>;
+  listLinks(): Promise<string[]>;
+  purgeTrash(options?: { batchSize?: number }): Promise<PurgeResult>;
+}

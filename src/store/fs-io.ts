@@ -1,0 +1,71 @@
+/** Small durable-write helpers the filesystem backend builds on. */
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, rm } from 'node:fs/promises';
+import { DIR_MODE, FILE_MODE } from './layout.js';
+import { errnoOf } from './store-errors.js';
+
+/** Open flags that refuse a symbolic link and never block on a FIFO. */
+export const READ_NOFOLLOW =
+  constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Write flags that truncate a file but refuse a symbolic link. */
+const REPLACE_NOFOLLOW =
+  constants.O_WRONLY |
+  constants.O_CREAT |
+  constants.O_TRUNC |
+  constants.O_NOFOLLOW;
+
+/** Creates a folder 0700 whatever the umask; true when it was created. */
+export async function makePrivateDir(path: string): Promise<boolean> {
+  try {
+    await mkdir(path, { mode: DIR_MODE });
+  } catch (err) {
+    if (errnoOf(err) === 'EEXIST') return false;
+    throw err;
+  }
+  await chmod(path, DIR_MODE);
+  return true;
+}
+
+/** Writes a new file 0600 whatever the umask, flushed to disk. */
+export async function writeDurableFile(
+  path: string,
+  data: string | Uint8Array,
+  options: { replace?: boolean } = {},
+): Promise<void> {
+  const flags = options.replace ? REPLACE_NOFOLLOW : 'wx';
+  const handle = await open(path, flags, FILE_MODE);
+
+  try {
+    await handle.chmod(FILE_MODE);
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flushes a folder's entries, so a rename or new file survives a crash. */
+export async function syncDir(path: string): Promise<void> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
+
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function removeTree(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true, maxRetries: 2 });
+}
+
+/** Whether a process of this host is alive (EPERM: alive, not ours). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoOf(err) === 'EPERM';
+  }
+}

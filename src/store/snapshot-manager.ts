@@ -1,0 +1,163 @@
+/**
+ * The snapshot store, in the original manager's shape: capture a job's
+ * workspace, list and show what was captured. Every method opens the store
+ * lazily, so `new SnapshotManager()` followed by any call just works.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import type {
+  JobSummary,
+  Snapshot,
+  SnapshotDetail,
+} from '../../protocol/index.js';
+import type { CaptureOptions, CaptureOutcome } from './api.js';
+import type { StoreBackend } from './backend.js';
+import { captureWorkspace } from './capture.js';
+import { Catalog } from './catalog.js';
+import { FsBackend } from './fs-backend.js';
+import { DEFAULT_GIT_TIMEOUT_MS } from './git-context.js';
+import { assertJobId, assertSnapshotId } from './layout.js';
+
+/** The contract's default store; flags and environment are the CLI's. */
+export const DEFAULT_BASE_DIR = '~/.marianne/snapshots';
+
+export interface SnapshotManagerOptions {
+  /** Where the store lives; `~` is expanded. */
+  baseDir?: string;
+  /** Events go here; silent when omitted. */
+  logger?: Logger;
+  /** Storage other than the local filesystem at `baseDir`. */
+  backend?: StoreBackend;
+  /** Git gets this long per capture before it is skipped; 5 s default. */
+  gitTimeoutMs?: number;
+  /** Files copied at once per capture; 4 default. */
+  copyConcurrency?: number;
+}
+
+/** Resolves a store path as the contract says: `~` expanded, absolute. */
+export function resolveBaseDir(baseDir: string = DEFAULT_BASE_DIR): string {
+  if (baseDir === '~') return homedir();
+  if (baseDir.startsWith('~/')) return join(homedir(), baseDir.slice(2));
+  return resolve(baseDir);
+}
+
+export class SnapshotManager {
+  readonly baseDir: string;
+  readonly #backend: StoreBackend;
+  readonly #catalog: Catalog;
+  readonly #logger: Logger;
+  readonly #gitTimeoutMs: number;
+  readonly #copyConcurrency: number;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #opening: Promise<void> | undefined;
+
+  constructor(options: SnapshotManagerOptions = {}) {
+    this.#backend =
+      options.backend ?? new FsBackend(resolveBaseDir(options.baseDir));
+    this.baseDir = this.#backend.location;
+    this.#catalog = new Catalog(this.#backend);
+    this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#gitTimeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
+    this.#copyConcurrency = Math.max(1, options.copyConcurrency ?? 4);
+  }
+
+  /** Prepares the store and clears a crash's leftovers; idempotent. */
+  open(): Promise<void> {
+    this.#opening ??= this.#openOnce().catch((err: unknown) => {
+      this.#opening = undefined;
+      throw err;
+    });
+    return this.#opening;
+  }
+
+  /** Waits for work in flight; a later call opens the store again. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+    this.#opening = undefined;
+  }
+
+  /** The original's capture: the snapshot, or null when none was taken. */
+  async capture(
+    jobId: string,
+    workspace: string,
+    options: CaptureOptions = {},
+  ): Promise<Snapshot | null> {
+    const outcome = await this.captureSnapshot(jobId, workspace, options);
+    return outcome.snapshot;
+  }
+
+  /** Capture, with why nothing was taken and which artifacts failed. */
+  async captureSnapshot(
+    jobId: string,
+    workspace: string,
+    options: CaptureOptions = {},
+  ): Promise<CaptureOutcome> {
+    assertJobId(jobId);
+    await this.open();
+
+    return this.#track(
+      captureWorkspace({
+        backend: this.#backend,
+        catalog: this.#catalog,
+        logger: this.#logger,
+        jobId,
+        workspace: resolve(workspace),
+        configPath: options.configPath && resolve(options.configPath),
+        signal: options.signal,
+        onProgress: options.onProgress,
+        gitTimeoutMs: this.#gitTimeoutMs,
+        copyConcurrency: this.#copyConcurrency,
+      }),
+    );
+  }
+
+  /** A job's snapshots, newest first. */
+  async listSnapshots(
+    jobId: string,
+    options: { limit?: number } = {},
+  ): Promise<Snapshot[]> {
+    assertJobId(jobId);
+    await this.open();
+    return this.#catalog.list(jobId, options.limit);
+  }
+
+  /** Every job with at least one snapshot, by job id. */
+  async listJobs(): Promise<JobSummary[]> {
+    await this.open();
+    return this.#catalog.jobs();
+  }
+
+  /** One snapshot in full; SNAPSHOT_NOT_FOUND when there is none. */
+  async getSnapshot(jobId: string, id: string): Promise<SnapshotDetail> {
+    assertJobId(jobId);
+    assertSnapshotId(id);
+    await this.open();
+    return this.#catalog.detail(jobId, id);
+  }
+
+  async #openOnce(): Promise<void> {
+    await this.#backend.open();
+
+    try {
+      const removed = await this.#backend.recover();
+      if (removed > 0) {
+        this.#logger.info(
+          { path: this.baseDir, removed },
+          'snapshot.recovered',
+        );
+      }
+    } catch (err) {
+      // Leftovers only cost space; the store is usable without clearing.
+      this.#logger.warn({ path: this.baseDir, err }, 'snapshot.recover_failed');
+    }
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    const forget = () => this.#inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+}
