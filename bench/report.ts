@@ -19,6 +19,28 @@ export interface BenchResult {
   goal?: string;
   /** Whether the goal was met in this run. */
   met?: boolean;
+  /** What else a reader needs: counts, repetitions, caveats. */
+  note?: string;
+}
+
+/** Runs two measurements in turns, `a` first on even rounds. */
+export async function measureAlternating(options: {
+  rounds: number;
+  a: () => Promise<number>;
+  b: () => Promise<number>;
+}): Promise<{ a: number[]; b: number[] }> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    if (round % 2 === 0) {
+      a.push(await options.a());
+      b.push(await options.b());
+    } else {
+      b.push(await options.b());
+      a.push(await options.a());
+    }
+  }
+  return { a, b };
 }
 
 /** The median of a non-empty list; NaN for an empty one. */
