@@ -1,0 +1,214 @@
+/**
+ * `marianne-snapshot serve`: runs the daemon in the foreground until
+ * SIGTERM or SIGINT, then stops it cleanly and exits 0.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  DEFAULT_LIMITS,
+  DaemonStartError,
+  createLogger,
+  startDaemon,
+  type Daemon,
+  type Logger,
+} from '../server/index.js';
+import type { SnapshotStore } from '../store/api.js';
+import { SnapshotManager } from '../store/snapshot-manager.js';
+
+const DEFAULT_DIR = '~/.marianne/snapshots';
+const DEFAULT_SOCKET = '~/.marianne/snapshot.sock';
+
+interface ServeFlags {
+  dir?: string;
+  socket?: string;
+  logLevel: string;
+  maxMessageBytes: number;
+  maxConnections: number;
+  maxInFlight: number;
+  idleTimeoutSeconds: number;
+  writeTimeoutSeconds: number;
+  shutdownGraceSeconds: number;
+  cleanupIntervalMinutes: number;
+  maxAgeHours: number;
+  keepLast?: number;
+  maxTotalBytes?: number;
+}
+
+export function addServeCommand(program: Command): void {
+  const seconds = (ms: number): string => String(ms / 1000);
+  program
+    .command('serve')
+    .description('run the snapshot daemon in the foreground')
+    .option(
+      '--dir <path>',
+      `snapshot store (env MARIANNE_SNAPSHOT_DIR, default ${DEFAULT_DIR})`,
+    )
+    .option(
+      '--socket <path>',
+      `Unix socket (env MARIANNE_SNAPSHOT_SOCKET, default ${DEFAULT_SOCKET})`,
+    )
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug or trace',
+      'info',
+    )
+    .option(
+      '--max-message-bytes <n>',
+      'largest message accepted',
+      toCount,
+      DEFAULT_LIMITS.maxMessageBytes,
+    )
+    .option(
+      '--max-connections <n>',
+      'connections open at once',
+      toCount,
+      DEFAULT_LIMITS.maxConnections,
+    )
+    .option(
+      '--max-in-flight <n>',
+      'store requests running at once',
+      toCount,
+      DEFAULT_LIMITS.maxInFlight,
+    )
+    .option(
+      '--idle-timeout-seconds <s>',
+      'close connections silent this long',
+      toDuration,
+      Number(seconds(DEFAULT_LIMITS.idleTimeoutMs)),
+    )
+    .option(
+      '--write-timeout-seconds <s>',
+      'drop peers that read nothing this long',
+      toDuration,
+      Number(seconds(DEFAULT_LIMITS.writeTimeoutMs)),
+    )
+    .option(
+      '--shutdown-grace-seconds <s>',
+      'wait this long for requests when stopping',
+      toDuration,
+      Number(seconds(DEFAULT_LIMITS.shutdownGraceMs)),
+    )
+    .option(
+      '--cleanup-interval-minutes <m>',
+      'expire snapshots this often; 0 turns it off',
+      toDuration,
+      60,
+    )
+    .option(
+      '--max-age-hours <h>',
+      'expiry removes snapshots older than this',
+      toDuration,
+      168,
+    )
+    .option(
+      '--keep-last <n>',
+      "expiry always keeps each job's newest N",
+      toCount,
+    )
+    .option(
+      '--max-total-bytes <n>',
+      'expiry keeps the store under this size',
+      toCount,
+    )
+    .action(async (flags: ServeFlags) => {
+      await serve(flags);
+    });
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const log = createLogger({ level: flags.logLevel });
+  const dir = expandHome(
+    flags.dir ?? process.env.MARIANNE_SNAPSHOT_DIR ?? DEFAULT_DIR,
+  );
+  const socket = expandHome(
+    flags.socket ?? process.env.MARIANNE_SNAPSHOT_SOCKET ?? DEFAULT_SOCKET,
+  );
+  const store: SnapshotStore = new SnapshotManager({
+    baseDir: dir,
+    logger: log.child({ component: 'store' }),
+  });
+
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon({
+      store,
+      socket,
+      log,
+      limits: {
+        maxMessageBytes: flags.maxMessageBytes,
+        maxConnections: flags.maxConnections,
+        maxInFlight: flags.maxInFlight,
+        idleTimeoutMs: flags.idleTimeoutSeconds * 1000,
+        writeTimeoutMs: flags.writeTimeoutSeconds * 1000,
+        shutdownGraceMs: flags.shutdownGraceSeconds * 1000,
+      },
+      retention:
+        flags.cleanupIntervalMinutes > 0
+          ? {
+              intervalMs: flags.cleanupIntervalMinutes * 60_000,
+              policy: {
+                maxAgeHours: flags.maxAgeHours,
+                keepLast: flags.keepLast,
+                maxTotalBytes: flags.maxTotalBytes,
+              },
+            }
+          : undefined,
+    });
+  } catch (error) {
+    if (!(error instanceof DaemonStartError)) throw error;
+    log.error({ err: error }, 'daemon.start_failed');
+    console.error(`marianne-snapshot serve: ${error.message}`);
+    return exitAfterFlush(log, 1);
+  }
+
+  stopOnSignals(daemon, log);
+}
+
+// The first signal stops cleanly; a second one stops at once.
+function stopOnSignals(daemon: Daemon, log: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, 'daemon.forced_exit');
+      return exitAfterFlush(log, 1);
+    }
+
+    stopping = true;
+    log.info({ signal }, 'daemon.signal');
+    daemon.close().then(
+      () => exitAfterFlush(log, 0),
+      (err: unknown) => {
+        log.error({ err }, 'daemon.stop_failed');
+        exitAfterFlush(log, 1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function exitAfterFlush(log: Logger, code: number): void {
+  log.flush(() => process.exit(code));
+}
+
+function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return resolve(path);
+}
+
+function toCount(value: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw new InvalidArgumentError('expected a whole number');
+  }
+  return Number(value);
+}
+
+function toDuration(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+    throw new InvalidArgumentError('expected a non-negative number');
+  }
+  return number;
+}

@@ -1,0 +1,223 @@
+import type { Socket } from 'node:net';
+import {
+  createMessageConnection,
+  type Logger as JsonRpcLogger,
+  type Message,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import {
+  createDecoder,
+  detectFraming,
+  encodeFrame,
+  type Frame,
+  type FrameDecoder,
+  type Framing,
+} from '../../protocol/framing/index.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { DaemonLimits } from './limits.js';
+import type { Logger } from './logger.js';
+import { RequestLedger } from './request-ledger.js';
+import { serializeErrorReply, toWireError } from './wire-errors.js';
+import { WireReader } from './wire-reader.js';
+import { WireWriter } from './wire-writer.js';
+
+export interface ConnectionOptions {
+  socket: Socket;
+  log: Logger;
+  limits: DaemonLimits;
+  dispatcher: Dispatcher;
+}
+
+interface Wire {
+  framing: Framing;
+  decoder: FrameDecoder;
+  reader: WireReader;
+  writer: WireWriter;
+  rpc: MessageConnection;
+}
+
+/**
+ * One client's socket: framing detected from its first byte, messages
+ * handed to vscode-jsonrpc, and the socket kept open after the client
+ * shuts its sending side until every reply is written.
+ */
+export class ClientConnection {
+  private readonly ledger = new RequestLedger();
+  private wire: Wire | undefined;
+  private inputClosed = false;
+  private ended = false;
+  private writeTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { socket, limits } = options;
+    socket.setTimeout(limits.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => this.closeInput());
+    socket.on('timeout', () => this.closeIdle());
+    socket.on('error', (err) => options.log.debug({ err }, 'connection.error'));
+    socket.on('close', () => this.dispose());
+  }
+
+  /** Ends the connection once its replies are written; used when stopping. */
+  finish(): void {
+    this.inputClosed = true;
+    this.endWhenAnswered();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.inputClosed) return;
+
+    const wire = this.wire ?? this.startWire(chunk);
+    if (wire) this.handleFrames(wire.decoder.push(chunk));
+  }
+
+  private startWire(chunk: Buffer): Wire | undefined {
+    const framing = detectFraming(chunk);
+    if (!framing) return undefined;
+
+    const { log, limits, dispatcher } = this.options;
+    const writer = new WireWriter(
+      this.options.socket,
+      framing,
+      this.ledger,
+      () => this.endWhenAnswered(),
+      () => this.holdWhileBlocked(),
+    );
+    const reader = new WireReader(this.ledger, writer, (reason) =>
+      log.info({ reason }, 'request.invalid'),
+    );
+
+    // vscode-jsonrpc hands the star handler no id; the message strategy
+    // sees each message just before its handler runs, synchronously.
+    let current: Message | undefined;
+    const rpc = createMessageConnection(reader, writer, toJsonRpcLogger(log), {
+      messageStrategy: {
+        handleMessage: (message, next) => {
+          current = message;
+          return next(message);
+        },
+      },
+    });
+    rpc.onRequest((method, params, token) => {
+      const internalId = (current as { id?: number } | undefined)?.id ?? 0;
+      const id = readLoggedId(this.ledger.peek(internalId)?.idText);
+      return dispatcher.handle(method, params, token, {
+        log,
+        id,
+        sendNotification: (name, value) =>
+          rpc.sendNotification(name, value).catch(() => undefined),
+      });
+    });
+    rpc.listen();
+
+    const decoder = createDecoder(framing, {
+      maxMessageBytes: limits.maxMessageBytes,
+    });
+    log.debug({ framing }, 'connection.framing');
+    this.wire = { framing, decoder, reader, writer, rpc };
+    return this.wire;
+  }
+
+  private handleFrames(frames: Frame[]): void {
+    for (const frame of frames) {
+      if (frame.kind === 'message') {
+        this.wire?.reader.receive(frame.text);
+        continue;
+      }
+
+      this.options.log.warn({ reason: frame.reason }, 'connection.unframed');
+      const code =
+        frame.reason === 'too_large' ? 'RESOURCE_EXHAUSTED' : 'PARSE_ERROR';
+      const limit =
+        frame.reason === 'too_large' ? { limit: 'max_message_bytes' } : {};
+      void this.wire?.writer.writeError(
+        'null',
+        toWireError(code, `${capitalize(frame.message)}`, limit),
+      );
+      this.finish();
+      return;
+    }
+  }
+
+  // The client shut its sending side: read what is left, answer, then end.
+  private closeInput(): void {
+    if (this.wire && !this.inputClosed)
+      this.handleFrames(this.wire.decoder.end());
+    this.finish();
+  }
+
+  private endWhenAnswered(): void {
+    if (!this.inputClosed || this.ended || this.ledger.outstanding > 0) return;
+
+    this.ended = true;
+    this.options.socket.end();
+  }
+
+  private closeIdle(): void {
+    const { socket, limits, log } = this.options;
+    if (this.ended) return void socket.destroy();
+    if (this.ledger.outstanding > 0) return;
+
+    log.info({ idle_seconds: limits.idleTimeoutMs / 1000 }, 'connection.idle');
+    const reply = serializeErrorReply(
+      'null',
+      toWireError(
+        'RESOURCE_EXHAUSTED',
+        `Closing a connection idle for ${limits.idleTimeoutMs / 1000} s ` +
+          '(--idle-timeout-seconds); reconnect to send more',
+        { limit: 'idle_timeout' },
+      ),
+    );
+    this.inputClosed = true;
+    this.ended = true;
+    socket.end(encodeFrame(this.wire?.framing ?? 'ndjson', reply));
+  }
+
+  // A peer that does not read its replies stops being read, and is
+  // dropped if it still takes nothing after the write timeout.
+  private holdWhileBlocked(): void {
+    const { socket, limits, log } = this.options;
+    if (this.writeTimer) return;
+
+    socket.pause();
+    this.writeTimer = setTimeout(() => {
+      log.warn(
+        { write_timeout_seconds: limits.writeTimeoutMs / 1000 },
+        'connection.write_timeout',
+      );
+      socket.destroy();
+    }, limits.writeTimeoutMs);
+    socket.once('drain', () => {
+      clearTimeout(this.writeTimer);
+      this.writeTimer = undefined;
+      socket.resume();
+    });
+  }
+
+  private dispose(): void {
+    clearTimeout(this.writeTimer);
+    this.inputClosed = true;
+    if (!this.wire) return;
+
+    this.wire.reader.close();
+    this.wire.rpc.dispose();
+  }
+}
+
+function toJsonRpcLogger(log: Logger): JsonRpcLogger {
+  return {
+    error: (detail) => log.warn({ detail }, 'jsonrpc.message'),
+    warn: (detail) => log.warn({ detail }, 'jsonrpc.message'),
+    info: (detail) => log.debug({ detail }, 'jsonrpc.message'),
+    log: (detail) => log.debug({ detail }, 'jsonrpc.message'),
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// The id as a log field: a number or string as sent, rounded if huge.
+function readLoggedId(idText: string | undefined): unknown {
+  return idText === undefined ? null : JSON.parse(idText);
+}

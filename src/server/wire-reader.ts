@@ -1,0 +1,208 @@
+import {
+  AbstractMessageReader,
+  Disposable,
+  type DataCallback,
+  type Message,
+  type MessageReader,
+} from 'vscode-jsonrpc/node';
+import { CANCEL_NOTIFICATION } from '../../protocol/index.js';
+import { findRawId, splitArray } from './raw-json.js';
+import {
+  BatchReply,
+  toCancelKey,
+  type RequestLedger,
+} from './request-ledger.js';
+import { toWireError } from './wire-errors.js';
+import type { WireWriter } from './wire-writer.js';
+
+type Classified =
+  | { kind: 'request'; idText: string; id: unknown; message: Incoming }
+  | { kind: 'notification'; message: Incoming }
+  | { kind: 'invalid'; idText: string; reason: string };
+
+interface Incoming {
+  method: string;
+  params?: unknown;
+}
+
+/**
+ * Turns message texts into what vscode-jsonrpc can dispatch, and answers
+ * itself what vscode-jsonrpc would drop: unparsable JSON, invalid
+ * requests, empty batches. Requests reach vscode-jsonrpc with an internal
+ * id (see RequestLedger); batches are unpacked, their replies gathered by
+ * the writer.
+ */
+export class WireReader extends AbstractMessageReader implements MessageReader {
+  private callback: DataCallback | undefined;
+
+  constructor(
+    private readonly ledger: RequestLedger,
+    private readonly writer: WireWriter,
+    private readonly onInvalid: (reason: string) => void,
+  ) {
+    super();
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    return Disposable.create(() => {
+      this.callback = undefined;
+    });
+  }
+
+  /** Takes one whole message text off the wire. */
+  receive(text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.onInvalid('unparsable JSON');
+      void this.writer.writeError(
+        'null',
+        toWireError('PARSE_ERROR', 'Parse error: the message is not JSON'),
+      );
+      return;
+    }
+
+    if (Array.isArray(parsed)) this.receiveBatch(text, parsed);
+    else
+      this.dispatch(
+        classify(parsed, () => findRawId(text)),
+        undefined,
+      );
+  }
+
+  /** Lets vscode-jsonrpc know the peer is gone. */
+  close(): void {
+    this.fireClose();
+  }
+
+  private receiveBatch(text: string, members: unknown[]): void {
+    if (members.length === 0) {
+      this.onInvalid('empty batch');
+      void this.writer.writeError(
+        'null',
+        toWireError('INVALID_REQUEST', 'Invalid request: empty batch'),
+      );
+      return;
+    }
+
+    const rawMembers = splitArray(text);
+    const classified = members.map((member, index) =>
+      classify(member, () => findRawId(rawMembers[index] ?? '')),
+    );
+    const answered = classified.filter((c) => c.kind !== 'notification');
+    const batch =
+      answered.length > 0 ? new BatchReply(answered.length) : undefined;
+    for (const member of classified) this.dispatch(member, batch);
+  }
+
+  private dispatch(item: Classified, batch: BatchReply | undefined): void {
+    switch (item.kind) {
+      case 'invalid':
+        return this.rejectInvalid(item.idText, item.reason, batch);
+      case 'notification':
+        return this.forwardNotification(item.message);
+      case 'request':
+        return this.forwardRequest(item, batch);
+    }
+  }
+
+  private rejectInvalid(
+    idText: string,
+    reason: string,
+    batch: BatchReply | undefined,
+  ): void {
+    this.onInvalid(reason);
+    const error = toWireError('INVALID_REQUEST', `Invalid request: ${reason}`);
+    if (!batch) {
+      void this.writer.writeError(idText, error);
+      return;
+    }
+
+    const whole = batch.add(
+      `{"jsonrpc":"2.0","id":${idText},"error":${JSON.stringify(error)}}`,
+    );
+    if (whole !== undefined) void this.writer.send(whole);
+  }
+
+  private forwardRequest(
+    item: Extract<Classified, { kind: 'request' }>,
+    batch: BatchReply | undefined,
+  ): void {
+    const internalId = this.ledger.register({
+      idText: item.idText,
+      batch,
+      cancelKey: toCancelKey(item.id),
+    });
+    this.callback?.({
+      jsonrpc: '2.0',
+      id: internalId,
+      method: item.message.method,
+      params: item.message.params,
+    } as Message);
+  }
+
+  // Only cancellation means anything as a notification; it is translated
+  // to the internal id, and any other notification is ignored as the
+  // specification allows.
+  private forwardNotification(message: Incoming): void {
+    if (message.method !== CANCEL_NOTIFICATION) return;
+
+    const params = message.params as { id?: unknown } | undefined;
+    const key = toCancelKey(params?.id);
+    const internalId =
+      key === undefined ? undefined : this.ledger.findByCancelKey(key);
+    if (internalId === undefined) return;
+
+    this.callback?.({
+      jsonrpc: '2.0',
+      method: CANCEL_NOTIFICATION,
+      params: { id: internalId },
+    } as Message);
+  }
+}
+
+function classify(value: unknown, rawId: () => string | undefined): Classified {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return invalid('null', 'a message must be a JSON object');
+  }
+
+  const message = value as Record<string, unknown>;
+  const hasId = Object.hasOwn(message, 'id');
+  const idText = hasId ? readIdText(message.id, rawId) : 'null';
+  if (idText === undefined) {
+    return invalid('null', 'id must be a string, a number or null');
+  }
+  if (message.jsonrpc !== '2.0') {
+    return invalid(idText, 'jsonrpc must be "2.0"');
+  }
+  if (typeof message.method !== 'string') {
+    return invalid(idText, 'method must be a string');
+  }
+  if (
+    Object.hasOwn(message, 'params') &&
+    (typeof message.params !== 'object' || message.params === null)
+  ) {
+    return invalid(idText, 'params must be an object');
+  }
+
+  const incoming = { method: message.method, params: message.params };
+  return hasId
+    ? { kind: 'request', idText, id: message.id, message: incoming }
+    : { kind: 'notification', message: incoming };
+}
+
+function readIdText(
+  id: unknown,
+  rawId: () => string | undefined,
+): string | undefined {
+  if (id === null) return 'null';
+  if (typeof id === 'string') return JSON.stringify(id);
+  if (typeof id === 'number') return rawId() ?? JSON.stringify(id);
+  return undefined;
+}
+
+function invalid(idText: string, reason: string): Classified {
+  return { kind: 'invalid', idText, reason };
+}
