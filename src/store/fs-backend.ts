@@ -4,22 +4,10 @@
  * rename into `<root>/.trash/`. Nothing here follows a symbolic link: a
  * link planted where a job or snapshot folder should be is not one.
  */
-import { randomBytes } from 'node:crypto';
+import { mkdir, open, rmdir, stat, unlink } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import type { Dirent } from 'node:fs';
-import {
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  rename,
-  rmdir,
-  stat,
-  unlink,
-} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GitContext, ObserverSummary } from '../../protocol/index.js';
 import type {
   OriginalSnapshot,
   PurgeResult,
@@ -30,20 +18,25 @@ import type {
 import {
   READ_NOFOLLOW,
   makePrivateDir,
-  removeTree,
   syncDir,
   writeDurableFile,
 } from './fs-io.js';
+import {
+  describeOriginalFolder,
+  isRealDir,
+  readDirents,
+  readTextNoFollow,
+  splitName,
+  walkFiles,
+} from './fs-read.js';
 import { removeAbandonedStaging, stagingNameFor } from './fs-staging.js';
+import { moveFolderToTrash, purgeTrashBatch } from './fs-trash.js';
 import { FsSnapshotWriter } from './fs-writer.js';
 import {
   DIR_MODE,
-  GIT_CONTEXT_FILE,
   MANIFEST_FILE,
   META_DIR,
-  OBSERVER_SUMMARY_FILE,
   STAGING_DIR,
-  TRASH_DIR,
   isJobId,
   isSnapshotFolderName,
 } from './layout.js';
@@ -55,48 +48,6 @@ import {
   notFoundError,
   toStoreError,
 } from './store-errors.js';
-
-const DEFAULT_PURGE_BATCH = 100;
-
-// Reads a small file without following a link; null when it is absent.
-async function readTextNoFollow(path: string): Promise<string | null> {
-  try {
-    const handle = await open(path, READ_NOFOLLOW);
-    try {
-      return await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    if (isMissing(err) || errnoOf(err) === 'ELOOP') return null;
-    throw err;
-  }
-}
-
-async function readDirents(path: string): Promise<Dirent[]> {
-  try {
-    return await readdir(path, { withFileTypes: true });
-  } catch (err) {
-    if (isMissing(err)) return [];
-    throw err;
-  }
-}
-
-async function isRealDir(path: string): Promise<boolean> {
-  try {
-    return (await lstat(path)).isDirectory();
-  } catch (err) {
-    if (isMissing(err)) return false;
-    throw err;
-  }
-}
-
-// Splits an artifact name into safe path parts, or null if it climbs out.
-function splitName(name: string): string[] | null {
-  const parts = name.split('/');
-  const unsafe = parts.some((p) => p === '' || p === '.' || p === '..');
-  return unsafe ? null : parts;
-}
 
 export class FsBackend implements StoreBackend {
   readonly location: string;
@@ -153,30 +104,7 @@ export class FsBackend implements StoreBackend {
   }
 
   async readOriginal(jobId: string, id: string): Promise<OriginalSnapshot> {
-    const dir = await this.#snapshotDir(jobId, id);
-    const result: OriginalSnapshot = { files: [], git: null, observer: null };
-
-    for (const entry of await readDirents(dir)) {
-      if (!entry.isFile()) continue;
-      const path = join(dir, entry.name);
-
-      if (entry.name === GIT_CONTEXT_FILE && !result.git) {
-        result.git = parseJson(await readTextNoFollow(path), GitContext);
-        if (result.git) continue;
-      }
-      if (entry.name === OBSERVER_SUMMARY_FILE && !result.observer) {
-        const text = await readTextNoFollow(path);
-        result.observer = parseJson(text, ObserverSummary);
-        if (result.observer) continue;
-      }
-      const size = await lstat(path).then(
-        (s) => s.size,
-        () => null,
-      );
-      if (size !== null) result.files.push({ name: entry.name, bytes: size });
-    }
-    result.files.sort((a, b) => (a.name < b.name ? -1 : 1));
-    return result;
+    return describeOriginalFolder(await this.#snapshotDir(jobId, id));
   }
 
   async beginSnapshot(jobId: string, id: string): Promise<SnapshotWriter> {
@@ -264,22 +192,7 @@ export class FsBackend implements StoreBackend {
 
   async moveToTrash(jobId: string, id: string): Promise<void> {
     const dir = await this.#snapshotDir(jobId, id);
-    const trash = join(this.location, TRASH_DIR);
-    const suffix = randomBytes(4).toString('hex');
-    const target = join(trash, `${jobId}~${id}~${suffix}`);
-
-    try {
-      await makePrivateDir(trash);
-      await rename(dir, target);
-      await syncDir(join(this.location, jobId));
-    } catch (err) {
-      if (isMissing(err)) throw notFoundError(jobId, id);
-      throw toStoreError(err, 'move to trash', dir);
-    }
-
-    // As the original, an emptied job folder goes; a capture racing this
-    // recreates it (see the writer's rename).
-    await rmdir(join(this.location, jobId)).catch(() => undefined);
+    await moveFolderToTrash(this.location, { jobId, id, dir });
   }
 
   async removeJobIfEmpty(jobId: string): Promise<boolean> {
@@ -316,18 +229,7 @@ export class FsBackend implements StoreBackend {
   }
 
   async purgeTrash(options: { batchSize?: number } = {}): Promise<PurgeResult> {
-    const trash = join(this.location, TRASH_DIR);
-    const names = (await readDirents(trash)).map((e) => e.name);
-    const batch = names.slice(0, options.batchSize ?? DEFAULT_PURGE_BATCH);
-
-    for (const name of batch) {
-      try {
-        await removeTree(join(trash, name));
-      } catch (err) {
-        throw toStoreError(err, 'remove', join(trash, name));
-      }
-    }
-    return { removed: batch.length, remaining: names.length - batch.length };
+    return purgeTrashBatch(this.location, options.batchSize);
   }
 
   // The folder of a complete snapshot, checked to be no link.
@@ -353,40 +255,5 @@ export class FsBackend implements StoreBackend {
       if (!(await isRealDir(path))) throw notFoundError(jobId, `${id}/${name}`);
     }
     return join(path, parts[parts.length - 1]!);
-  }
-}
-
-// Every regular file below `dir`, by `/`-separated name, links not followed.
-async function walkFiles(
-  dir: string,
-  prefix: string,
-  out: StoredFile[],
-): Promise<void> {
-  for (const entry of await readDirents(dir)) {
-    const name = prefix + entry.name;
-    const path = join(dir, entry.name);
-
-    if (entry.isDirectory()) {
-      await walkFiles(path, `${name}/`, out);
-    } else if (entry.isFile()) {
-      const size = await lstat(path).then(
-        (s) => s.size,
-        () => null,
-      );
-      if (size !== null) out.push({ name, bytes: size });
-    }
-  }
-}
-
-function parseJson<T>(
-  text: string | null,
-  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
-): T | null {
-  if (text === null) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data ?? null) : null;
-  } catch {
-    return null;
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Two-phase removal on the filesystem: a snapshot leaves the listing in
+ * one rename into `<root>/.trash/`, and its files are deleted later, a
+ * bounded batch at a time, so a big removal never stalls a request.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PurgeResult } from './backend.js';
+import { makePrivateDir, removeTree, syncDir } from './fs-io.js';
+import { TRASH_DIR } from './layout.js';
+import { isMissing, notFoundError, toStoreError } from './store-errors.js';
+
+const DEFAULT_PURGE_BATCH = 100;
+
+export async function moveFolderToTrash(
+  root: string,
+  snapshot: { jobId: string; id: string; dir: string },
+): Promise<void> {
+  const { jobId, id, dir } = snapshot;
+  const trash = join(root, TRASH_DIR);
+  // `~` cannot occur in a job id or snapshot id: the name stays readable
+  // and unambiguous; the suffix keeps two removals apart.
+  const suffix = randomBytes(4).toString('hex');
+  const target = join(trash, `${jobId}~${id}~${suffix}`);
+
+  try {
+    await makePrivateDir(trash);
+    await rename(dir, target);
+    await syncDir(join(root, jobId));
+  } catch (err) {
+    if (isMissing(err)) throw notFoundError(jobId, id);
+    throw toStoreError(err, 'move to trash', dir);
+  }
+
+  // As the original, an emptied job folder goes; a capture racing this
+  // recreates it (see the writer's rename).
+  await rmdir(join(root, jobId)).catch(() => undefined);
+}
+
+export async function purgeTrashBatch(
+  root: string,
+  batchSize = DEFAULT_PURGE_BATCH,
+): Promise<PurgeResult> {
+  const trash = join(root, TRASH_DIR);
+  let names: string[];
+
+  try {
+    names = await readdir(trash);
+  } catch (err) {
+    if (isMissing(err)) return { removed: 0, remaining: 0 };
+    throw toStoreError(err, 'read', trash);
+  }
+
+  const batch = names.slice(0, batchSize);
+  for (const name of batch) {
+    try {
+      await removeTree(join(trash, name));
+    } catch (err) {
+      throw toStoreError(err, 'remove', join(trash, name));
+    }
+  }
+  return { removed: batch.length, remaining: names.length - batch.length };
+}
