@@ -12,13 +12,27 @@ import type {
   Snapshot,
   SnapshotDetail,
 } from '../../protocol/index.js';
-import type { CaptureOptions, CaptureOutcome } from './api.js';
+import type {
+  CaptureOptions,
+  CaptureOutcome,
+  OperationOptions,
+  RetentionPolicy,
+  SnapshotStore,
+} from './api.js';
 import type { StoreBackend } from './backend.js';
 import { captureWorkspace } from './capture.js';
 import { Catalog } from './catalog.js';
 import { FsBackend } from './fs-backend.js';
 import { DEFAULT_GIT_TIMEOUT_MS } from './git-context.js';
 import { assertJobId, assertSnapshotId } from './layout.js';
+import { diffSnapshots, type DiffResult } from './diff.js';
+import { cleanupByAge, expireSnapshots, type CleanupResult } from './expire.js';
+import { LeaseRegistry } from './leases.js';
+import { setPinned } from './pins.js';
+import { TrashPurger, deleteSnapshot } from './removal.js';
+import { restoreSnapshot, type RestoreResult } from './restore.js';
+import type { StoreContext } from './store-context.js';
+import { verifySnapshots, type VerifyResult } from './verify.js';
 
 /** The contract's default store; flags and environment are the CLI's. */
 export const DEFAULT_BASE_DIR = '~/.marianne/snapshots';
@@ -43,7 +57,7 @@ export function resolveBaseDir(baseDir: string = DEFAULT_BASE_DIR): string {
   return resolve(baseDir);
 }
 
-export class SnapshotManager {
+export class SnapshotManager implements SnapshotStore {
   readonly baseDir: string;
   readonly #backend: StoreBackend;
   readonly #catalog: Catalog;
@@ -51,6 +65,8 @@ export class SnapshotManager {
   readonly #gitTimeoutMs: number;
   readonly #copyConcurrency: number;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** What retention, removal and inspection share (see store-context). */
+  readonly #context: StoreContext;
   #opening: Promise<void> | undefined;
 
   constructor(options: SnapshotManagerOptions = {}) {
@@ -61,6 +77,13 @@ export class SnapshotManager {
     this.#logger = options.logger ?? pino({ level: 'silent' });
     this.#gitTimeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
     this.#copyConcurrency = Math.max(1, options.copyConcurrency ?? 4);
+    this.#context = {
+      backend: this.#backend,
+      catalog: this.#catalog,
+      logger: this.#logger,
+      leases: new LeaseRegistry(),
+      purger: new TrashPurger({ backend: this.#backend, logger: this.#logger }),
+    };
   }
 
   /** Prepares the store and clears a crash's leftovers; idempotent. */
@@ -75,6 +98,7 @@ export class SnapshotManager {
   /** Waits for work in flight; a later call opens the store again. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#inFlight]);
+    await this.#context.purger.settle();
     this.#opening = undefined;
   }
 
@@ -137,6 +161,59 @@ export class SnapshotManager {
     return this.#catalog.detail(jobId, id);
   }
 
+  /** The original's cleanup by age: the number of snapshots removed. */
+  async cleanup(options: { maxAgeHours?: number } = {}): Promise<number> {
+    await this.open();
+    return this.#track(cleanupByAge(this.#context, options));
+  }
+
+  /** Removes what the policy says (or only lists it, for a dry run). */
+  async expire(
+    policy: RetentionPolicy,
+    options: OperationOptions = {},
+  ): Promise<CleanupResult> {
+    await this.open();
+    return this.#track(expireSnapshots(this.#context, policy, options));
+  }
+
+  async deleteSnapshot(jobId: string, id: string): Promise<void> {
+    await this.open();
+    return this.#track(deleteSnapshot(this.#context, jobId, id));
+  }
+
+  async verify(
+    scope: { jobId?: string; id?: string },
+    options: OperationOptions = {},
+  ): Promise<VerifyResult> {
+    await this.open();
+    return this.#track(verifySnapshots(this.#context, scope, options));
+  }
+
+  async restore(
+    jobId: string,
+    id: string,
+    target: string,
+    options: { overwrite?: boolean } & OperationOptions = {},
+  ): Promise<RestoreResult> {
+    await this.open();
+    const request = { ...options, jobId, id, target };
+    return this.#track(restoreSnapshot(this.#context, request));
+  }
+
+  async diff(jobId: string, from: string, to: string): Promise<DiffResult> {
+    await this.open();
+    return diffSnapshots(this.#context, { jobId, from, to });
+  }
+
+  async setPinned(
+    jobId: string,
+    id: string,
+    pinned: boolean,
+  ): Promise<boolean> {
+    await this.open();
+    return setPinned(this.#context, { jobId, id }, pinned);
+  }
+
   async #openOnce(): Promise<void> {
     await this.#backend.open();
 
@@ -152,6 +229,10 @@ export class SnapshotManager {
       // Leftovers only cost space; the store is usable without clearing.
       this.#logger.warn({ path: this.baseDir, err }, 'snapshot.recover_failed');
     }
+
+    // A crash between the two phases of a removal left trash: purge it in
+    // the background (it never rejects; close() waits for it).
+    void this.#track(this.#context.purger.drain());
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
