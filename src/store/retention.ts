@@ -18,6 +18,7 @@
  */
 import { SnapshotError } from '../../protocol/index.js';
 import type { RetentionPolicy } from './api.js';
+import { compareCaptureOrder } from './layout.js';
 
 /** The original's default age limit: one week. */
 export const DEFAULT_MAX_AGE_HOURS = 168;
@@ -40,15 +41,6 @@ export interface Removal {
   id: string;
   reason: 'max_age' | 'quota';
   bytes: number;
-}
-
-// Capture order: time first, then the id (ULIDs sort in capture order).
-export function compareCaptureOrder(
-  a: Pick<InventoryEntry, 'createdAtMs' | 'id'>,
-  b: Pick<InventoryEntry, 'createdAtMs' | 'id'>,
-): number {
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 // The library takes policies without the wire's schema in front of it.

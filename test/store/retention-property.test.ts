@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RetentionPolicy } from '../../src/store/api.js';
+import { compareCaptureOrder } from '../../src/store/layout.js';
 import {
-  compareCaptureOrder,
   decideRemovals,
   keyOf,
   type InventoryEntry,
