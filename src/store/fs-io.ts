@@ -56,8 +56,13 @@ export async function syncDir(path: string): Promise<void> {
   }
 }
 
+/** Removes a tree; one that is not there (or cannot be) is done. */
 export async function removeTree(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true, maxRetries: 2 });
+  try {
+    await rm(path, { recursive: true, force: true, maxRetries: 2 });
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOTDIR') throw err;
+  }
 }
 
 /** Whether a process of this host is alive (EPERM: alive, not ours). */

@@ -39,19 +39,28 @@ export interface FsWriterPaths {
   finalDir: string;
 }
 
-/** Refuses a job folder that is a link or a file planted in the store. */
-export async function ensureJobDir(jobDir: string): Promise<void> {
+/**
+ * Refuses a job folder that is a link or a file planted in the store.
+ * With `create`, a missing one is made (0700); without, missing is fine:
+ * the folder is only made when a snapshot is ready to move in, so a
+ * failed capture leaves not even an empty job folder.
+ */
+export async function ensureJobDir(
+  jobDir: string,
+  options: { create: boolean },
+): Promise<void> {
   try {
     const stat = await lstat(jobDir);
     if (stat.isDirectory()) return;
   } catch (err) {
     if (!isMissing(err)) throw toStoreError(err, 'inspect', jobDir);
+    if (!options.create) return;
     try {
       await makePrivateDir(jobDir);
     } catch (mkdirErr) {
       throw toStoreError(mkdirErr, 'create', jobDir);
     }
-    return ensureJobDir(jobDir);
+    return ensureJobDir(jobDir, options);
   }
   throw new SnapshotError(
     'STORE_UNAVAILABLE',
@@ -85,14 +94,14 @@ export class FsSnapshotWriter implements SnapshotWriter {
   static async create(paths: FsWriterPaths): Promise<FsSnapshotWriter> {
     const writer = new FsSnapshotWriter(paths);
 
-    await ensureJobDir(paths.jobDir);
+    await ensureJobDir(paths.jobDir, { create: false });
     markStagingLive(paths.stagingName);
     try {
       await makePrivateDir(paths.stagingRoot);
       await makePrivateDir(writer.#stagingDir);
       await makePrivateDir(join(writer.#stagingDir, META_DIR));
     } catch (err) {
-      await writer.abort();
+      await writer.abort().catch(() => undefined);
       throw toStoreError(err, 'create', writer.#stagingDir);
     }
     writer.#createdDirs.add(writer.#stagingDir);
@@ -214,7 +223,7 @@ export class FsSnapshotWriter implements SnapshotWriter {
   // check and the rename (ENOENT): make it again and retry.
   async #renameIntoPlace(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await ensureJobDir(this.#paths.jobDir);
+      await ensureJobDir(this.#paths.jobDir, { create: true });
       try {
         await rename(this.#stagingDir, this.#paths.finalDir);
         return;
