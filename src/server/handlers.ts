@@ -30,6 +30,16 @@ type Handler<M extends MethodName> = (
 
 export type Handlers = { [M in MethodName]: Handler<M> };
 
+// The document only changes with the version: build it once.
+let discovered:
+  { version: string; document: ResultOf<'rpc.discover'> } | undefined;
+function describeMethods(version: string): ResultOf<'rpc.discover'> {
+  if (discovered?.version !== version) {
+    discovered = { version, document: buildOpenRpcDocument(version) };
+  }
+  return discovered.document;
+}
+
 function operation(context: HandlerContext) {
   return { signal: context.signal, onProgress: context.onProgress };
 }
@@ -45,7 +55,7 @@ export const HANDLERS: Handlers = {
     socket: daemon.socket,
   }),
 
-  'rpc.discover': (_params, { daemon }) => buildOpenRpcDocument(daemon.version),
+  'rpc.discover': (_params, { daemon }) => describeMethods(daemon.version),
 
   'snapshot.capture': (params, context) =>
     context.store.captureSnapshot(params.job_id, params.workspace, {
