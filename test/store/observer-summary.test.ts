@@ -1,0 +1,148 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  MAX_LINE_BYTES,
+  ObserverCounter,
+} from '../../src/store/observer-summary.js';
+import { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import {
+  makeTempRoot,
+  observerLines,
+  writeFiles,
+  type TempRoot,
+} from '../support/workspace.js';
+
+function count(...chunks: (string | Uint8Array)[]) {
+  const counter = new ObserverCounter();
+  for (const chunk of chunks) {
+    counter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+  return counter.finish();
+}
+
+describe('what the observer summary counts', () => {
+  it.each([
+    ['an empty timeline', '', null],
+    ['only blank lines', '\n\n  \n', null],
+    ['JSON that is not an object', '1\n"s"\nnull\n[{"event":"x"}]\n', null],
+    ['unparsable lines', '{"event":\nnot json\n', null],
+    [
+      'events by name, "unknown" without one',
+      '{"event":"a"}\n{"event":"a"}\n{"other":1}\n',
+      { total_events: 3, by_type: { a: 2, unknown: 1 } },
+    ],
+    [
+      'an event that is not a string as "unknown"',
+      '{"event":5}\n{"event":null}\n',
+      { total_events: 2, by_type: { unknown: 2 } },
+    ],
+    [
+      'a last line without its newline',
+      '{"event":"a"}\n{"event":"b"}',
+      { total_events: 2, by_type: { a: 1, b: 1 } },
+    ],
+    [
+      'Windows line ends',
+      '{"event":"a"}\r\n{"event":"b"}\r\n',
+      { total_events: 2, by_type: { a: 1, b: 1 } },
+    ],
+    [
+      'an event named like a prototype key',
+      '{"event":"__proto__"}\n',
+      { total_events: 1, by_type: { ['__proto__']: 1 } },
+    ],
+  ])('handles %s', (_label, text, expected) => {
+    const summary = count(text);
+
+    expect(summary).toEqual(expected);
+    if (expected)
+      expect(Object.keys(summary!.by_type)).toEqual(
+        Object.keys(expected.by_type),
+      );
+  });
+
+  it('gives the same answer whatever the chunk boundaries', () => {
+    const text = observerLines(['a', 'b', null, 'a', 'ü-event']);
+    const bytes = Buffer.from(text);
+    const oneByOne = Array.from(bytes, (b) => Uint8Array.of(b));
+
+    expect(count(...oneByOne)).toEqual(count(text));
+    expect(count(text)).toEqual({
+      total_events: 5,
+      by_type: { a: 2, b: 1, unknown: 1, 'ü-event': 1 },
+    });
+  });
+
+  it('reads invalid UTF-8 with replacement characters instead of failing', () => {
+    const line = Buffer.concat([
+      Buffer.from('{"event":"bad'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n{"event":"ok"}\n'),
+    ]);
+
+    expect(count(line)).toEqual({
+      total_events: 2,
+      by_type: { 'bad\ufffd\ufffd': 1, ok: 1 },
+    });
+  });
+
+  it('skips a line longer than the limit without holding it, then goes on', () => {
+    const huge = `{"event":"huge","pad":"${'x'.repeat(MAX_LINE_BYTES)}"}\n`;
+    const chunks = [];
+    for (let i = 0; i < huge.length; i += 1 << 20) {
+      chunks.push(huge.slice(i, i + (1 << 20)));
+    }
+
+    const summary = count('{"event":"a"}\n', ...chunks, '{"event":"b"}\n');
+
+    expect(summary).toEqual({ total_events: 2, by_type: { a: 1, b: 1 } });
+  });
+});
+
+describe('the summary in a snapshot', () => {
+  let temp: TempRoot;
+  let store: SnapshotManager;
+
+  beforeEach(async () => {
+    temp = await makeTempRoot();
+    store = new SnapshotManager({ baseDir: temp.storeDir });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await temp.dispose();
+  });
+
+  it('is written beside the manifest and shown in detail', async () => {
+    await writeFiles(temp.workspace, {
+      '.marianne-observer.jsonl': observerLines(['start', 'tool', 'tool']),
+    });
+
+    const snapshot = await store.capture('job', temp.workspace);
+    const detail = await store.getSnapshot('job', snapshot!.id);
+    const file = join(
+      snapshot!.path,
+      '.marianne-snapshot/observer-summary.json',
+    );
+
+    const expected = { total_events: 3, by_type: { start: 1, tool: 2 } };
+    expect(detail.observer).toEqual(expected);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(expected);
+  });
+
+  it('is absent for a timeline with nothing countable, and the capture stands', async () => {
+    await writeFile(
+      join(temp.workspace, '.marianne-observer.jsonl'),
+      Buffer.from([0xff, 0x0a, 0x31, 0x0a]),
+    );
+
+    const snapshot = await store.capture('job', temp.workspace);
+    const detail = await store.getSnapshot('job', snapshot!.id);
+
+    expect(detail.observer).toBeNull();
+    expect(detail.artifacts.map((a) => a.name)).toEqual([
+      '.marianne-observer.jsonl',
+    ]);
+  });
+});
