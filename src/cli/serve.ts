@@ -157,7 +157,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     });
   } catch (error) {
     if (!(error instanceof DaemonStartError)) throw error;
-    log.error({ err: error }, 'daemon.start_failed');
+    log.error({ reason: error.message }, 'daemon.start_failed');
     console.error(`marianne-snapshot serve: ${error.message}`);
     return exitAfterFlush(log, 1);
   }

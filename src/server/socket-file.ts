@@ -3,9 +3,9 @@
  * owner can enter, a stale file taken over, a live daemon or a foreign file
  * left alone, and on exit only the socket this daemon made removed.
  */
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, rename, unlink } from 'node:fs/promises';
 import { connect, type Server } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DaemonStartError } from './daemon-start-error.js';
 import type { Logger } from './logger.js';
 
@@ -79,18 +79,22 @@ export async function clearStaleSocket(
 
 /**
  * Binds with a umask that leaves the socket 0600 from its first moment, so
- * there is no window where another user could connect; returns the inode
- * so that only this socket is removed on exit.
+ * there is no window where another user could connect. The socket is bound
+ * under a private name and renamed into place: the rename is atomic, and
+ * Node removes the name it bound when the server closes, which must never
+ * be a path someone else may own by then. Returns the inode so that only
+ * this socket is removed on exit.
  */
 export async function listenPrivately(
   server: Server,
   path: string,
 ): Promise<number> {
+  const bindPath = await choosePrivateName(path);
   await new Promise<void>((resolve, reject) => {
     const previous = process.umask(0o177);
     try {
       server.once('error', reject);
-      server.listen(path, () => {
+      server.listen(bindPath, () => {
         server.off('error', reject);
         resolve();
       });
@@ -99,8 +103,23 @@ export async function listenPrivately(
     }
   });
 
-  await chmod(path, 0o600);
+  await chmod(bindPath, 0o600);
+  if (bindPath !== path) await rename(bindPath, path);
   return (await lstat(path)).ino;
+}
+
+// A name beside the socket that only this process uses; the socket's own
+// path when that name would not fit in a socket address.
+async function choosePrivateName(path: string): Promise<string> {
+  const candidate = join(dirname(path), `.ms-${process.pid}.sock`);
+  if (Buffer.byteLength(candidate) > MAX_SOCKET_PATH_BYTES) return path;
+
+  const leftover = await lstat(candidate).catch(() => undefined);
+  if (!leftover) return candidate;
+  if (!leftover.isSocket()) return path;
+
+  await unlink(candidate);
+  return candidate;
 }
 
 export async function removeSocketIfOurs(
