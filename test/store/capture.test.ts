@@ -232,3 +232,24 @@ describe('the manifest', () => {
     ]);
   });
 });
+
+describe('what a capture logs', () => {
+  it('emits snapshot.captured with the job, id, path, files, bytes and ms', async () => {
+    const { logger, events } = captureLogs();
+    const logged = new SnapshotManager({ baseDir: temp.storeDir, logger });
+    await writeFiles(temp.workspace, { 'state.json': '{}' });
+
+    const snapshot = await logged.capture('job', temp.workspace);
+
+    const event = events.find((e) => e.msg === 'snapshot.captured');
+    expect(event).toMatchObject({
+      level: 30,
+      job_id: 'job',
+      id: snapshot!.id,
+      path: snapshot!.path,
+      files: 1,
+      bytes: 2,
+      ms: expect.any(Number),
+    });
+  });
+});
