@@ -10,7 +10,7 @@ import {
   ObserverSummary,
 } from '../../protocol/index.js';
 
-export const MANIFEST_FORMAT = 1;
+export const MANIFEST_FORMAT = 1 as const;
 
 /** Why a file is in the snapshot. */
 export const ArtifactRole = z.enum(['workspace', 'config']);

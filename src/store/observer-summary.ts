@@ -6,7 +6,7 @@
  * when that is a string, else under "unknown". Anything else (blank lines,
  * invalid JSON, JSON that is not an object) is skipped, as the original
  * skipped lines it could not parse. Invalid UTF-8 is decoded with
- * replacement characters. A line longer than MAX_LINE_BYTES is skipped
+ * replacement characters. A line longer than MAX_LINE_CHARS is skipped
  * without being buffered, which bounds memory per capture.
  */
 import type { ObserverSummary } from '../../protocol/index.js';
@@ -14,35 +14,26 @@ import type { ObserverSummary } from '../../protocol/index.js';
 /** The file whose events are counted. */
 export const OBSERVER_TIMELINE = '.marianne-observer.jsonl';
 
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
-
-const NEWLINE = 0x0a;
+/** Lines longer than this many characters are skipped. */
+export const MAX_LINE_CHARS = 8 * 1024 * 1024;
 
 export class ObserverCounter {
   readonly #counts = new Map<string, number>();
+  // Streaming, so a character split across two chunks decodes whole.
   readonly #decoder = new TextDecoder('utf-8', { fatal: false });
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
+  #pending = '';
   #overlong = false;
   #total = 0;
 
   /** Feeds the next bytes of the timeline. */
   push(chunk: Uint8Array): void {
-    let start = 0;
-
-    for (;;) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      if (newline === -1) break;
-      this.#append(chunk.subarray(start, newline));
-      this.#endLine();
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.#append(chunk.subarray(start));
+    this.#take(this.#decoder.decode(chunk, { stream: true }));
   }
 
   /** The summary, or null when no event was counted (as the original). */
   finish(): ObserverSummary | null {
-    this.#endLine();
+    this.#take(this.#decoder.decode());
+    this.#endLine('');
     if (this.#total === 0) return null;
     return {
       total_events: this.#total,
@@ -50,29 +41,38 @@ export class ObserverCounter {
     };
   }
 
-  #append(bytes: Uint8Array): void {
-    if (this.#overlong || bytes.length === 0) return;
-    if (this.#pendingBytes + bytes.length > MAX_LINE_BYTES) {
-      this.#overlong = true;
-      this.#pending = [];
-      this.#pendingBytes = 0;
-      return;
+  #take(text: string): void {
+    let start = 0;
+
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      if (newline === -1) break;
+      this.#endLine(text.slice(start, newline));
+      start = newline + 1;
     }
-    // Copied: the chunk's buffer may be reused by the stream.
-    this.#pending.push(Uint8Array.from(bytes));
-    this.#pendingBytes += bytes.length;
+    this.#keep(text.slice(start));
   }
 
-  #endLine(): void {
-    const parts = this.#pending;
-    const overlong = this.#overlong;
+  // Holds the start of a line that continues in the next chunk.
+  #keep(part: string): void {
+    if (this.#overlong || part === '') return;
+    if (this.#pending.length + part.length > MAX_LINE_CHARS) {
+      this.#overlong = true;
+      this.#pending = '';
+      return;
+    }
+    this.#pending += part;
+  }
 
-    this.#pending = [];
-    this.#pendingBytes = 0;
+  #endLine(last: string): void {
+    const overlong =
+      this.#overlong || this.#pending.length + last.length > MAX_LINE_CHARS;
+    const line = this.#pending === '' ? last : this.#pending + last;
+
+    this.#pending = '';
     this.#overlong = false;
-    if (overlong || parts.length === 0) return;
+    if (overlong || line === '') return;
 
-    const line = this.#decoder.decode(Buffer.concat(parts));
     const event = eventOf(line);
     if (event === null) return;
     this.#total += 1;

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  MAX_LINE_BYTES,
+  MAX_LINE_CHARS,
   ObserverCounter,
 } from '../../src/store/observer-summary.js';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
@@ -88,7 +88,7 @@ describe('what the observer summary counts', () => {
   });
 
   it('skips a line longer than the limit without holding it, then goes on', () => {
-    const huge = `{"event":"huge","pad":"${'x'.repeat(MAX_LINE_BYTES)}"}\n`;
+    const huge = `{"event":"huge","pad":"${'x'.repeat(MAX_LINE_CHARS)}"}\n`;
     const chunks = [];
     for (let i = 0; i < huge.length; i += 1 << 20) {
       chunks.push(huge.slice(i, i + (1 << 20)));
