@@ -52,13 +52,16 @@ export async function purgeTrashBatch(
     throw toStoreError(err, 'read', trash);
   }
 
+  // The entries of a batch are removed side by side: each removal is a
+  // chain of small calls, and the thread pool can run several at once.
   const batch = names.slice(0, batchSize);
-  for (const name of batch) {
-    try {
-      await removeTree(join(trash, name));
-    } catch (err) {
-      throw toStoreError(err, 'remove', join(trash, name));
-    }
+  const failures = await Promise.allSettled(
+    batch.map((name) => removeTree(join(trash, name))),
+  );
+  const failed = failures.findIndex((f) => f.status === 'rejected');
+  if (failed !== -1) {
+    const reason: unknown = (failures[failed] as PromiseRejectedResult).reason;
+    throw toStoreError(reason, 'remove', join(trash, batch[failed]!));
   }
   return { removed: batch.length, remaining: names.length - batch.length };
 }
