@@ -125,7 +125,8 @@ async function collectInventory(
       } catch (err) {
         // Gone since the listing, or unreadable: kept, as if pinned.
         const path = backend.snapshotLocation(snapshot.jobId, snapshot.id);
-        context.logger.warn({ err, path }, 'snapshot.cleanup_skipped');
+        const reason = 'unreadable';
+        context.logger.warn({ err, path, reason }, 'snapshot.cleanup_skipped');
         return { ...entry, pinned: true };
       }
     },

@@ -128,13 +128,17 @@ async function trashOne(
 ): Promise<boolean> {
   const { jobId, id } = removal;
   const claim = context.leases.claimRemoval(jobId, id);
-  if (!claim) {
-    context.logger.info({ job_id: jobId, id }, 'snapshot.skipped_leased');
+  const skip = (reason: string): false => {
+    context.logger.info(
+      { job_id: jobId, id, reason },
+      'snapshot.cleanup_skipped',
+    );
     return false;
-  }
+  };
+  if (!claim) return skip('busy');
 
   try {
-    if (await isPinned(context, jobId, id)) return false;
+    if (await isPinned(context, jobId, id)) return skip('pinned');
     await context.backend.moveToTrash(jobId, id);
     context.catalog.forget(jobId, id);
     return true;

@@ -5,6 +5,7 @@ import {
   readdir,
   stat,
   symlink,
+  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,13 +63,16 @@ describe('restore', () => {
   });
 
   it('keeps the modification time the workspace file had', async () => {
+    const source = join(folders.root, 'ws', 'state.json');
+    const then = new Date('2001-02-03T04:05:06.789Z');
+    await utimes(source, then, then);
+    const old = (await store.capture('job', join(folders.root, 'ws')))!;
     const target = join(folders.root, 'out');
-    const source = await stat(join(folders.root, 'ws', 'state.json'));
 
-    await store.restore('job', snapshot.id, target);
+    await store.restore('job', old.id, target);
 
     const restored = await stat(join(target, 'state.json'));
-    expect(Math.floor(restored.mtimeMs)).toBe(Math.floor(source.mtimeMs));
+    expect(restored.mtime.toISOString()).toBe(then.toISOString());
   });
 
   it('restores into an existing empty folder', async () => {
@@ -122,6 +126,43 @@ describe('restore', () => {
     expect((await lstat(join(target, 'state.json'))).isSymbolicLink()).toBe(
       true,
     );
+  });
+
+  it('refuses a symlinked folder planted where a restored folder goes', async () => {
+    const ws = await writeWorkspace(folders, 'ws2', { 'config.yaml': 'a: 1' });
+    const config = join(folders.root, 'config.yaml');
+    await writeFile(config, 'b: 2');
+    const clash = (await store.capture('clash', ws, { configPath: config }))!;
+    const names = (await store.getSnapshot('clash', clash.id)).artifacts.map(
+      (a) => a.name,
+    );
+    expect(names).toContain('.marianne-snapshot/config/config.yaml');
+    const target = join(folders.root, 'trap');
+    const outside = join(folders.root, 'outside');
+    await mkdir(target);
+    await mkdir(outside);
+    await symlink(outside, join(target, '.marianne-snapshot'));
+
+    await expect(
+      store.restore('clash', clash.id, target, { overwrite: true }),
+    ).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('takes back what it created when cancelled', async () => {
+    const target = join(folders.root, 'out');
+    const controller = new AbortController();
+
+    const outcome = store.restore('job', snapshot.id, target, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        expect(p).toMatchObject({ stage: 'restore', done: 1, total: 3 });
+        controller.abort();
+      },
+    });
+
+    await expect(outcome).rejects.toMatchObject({ code: 'REQUEST_CANCELLED' });
+    await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses a snapshot whose file no longer matches its hash', async () => {
