@@ -48,7 +48,12 @@ export async function copyArtifact(
     throw new SourceRefused('was replaced while being captured');
   }
 
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
+  // Copy the bytes present when the file was opened, as tar does: a log
+  // that grows faster than the copy would otherwise be chased forever.
+  const stream = handle.createReadStream({
+    highWaterMark: READ_CHUNK,
+    end: Math.max(opened.size - 1, 0),
+  });
   const source = request.counter
     ? countWhileReading(stream, request.counter)
     : stream;
