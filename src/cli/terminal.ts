@@ -82,7 +82,7 @@ function createProgressLine(stream: Stream): Progress {
       const line = `${value.stage} ${count}${message}`;
       // A line wider than the terminal wraps, and \r then rewrites only
       // its last part.
-      const width = (stream.columns ?? 80) - 1;
+      const width = (stream.columns || 80) - 1;
       stream.write(`${CLEAR_LINE}${line.slice(0, width)}`);
       shown = true;
     },

@@ -26,12 +26,9 @@ describe('parseSize', () => {
     expect(parseSize(text)).toBe(bytes);
   });
 
-  it.each(['', 'lots', '-5', '5XB', '1e9', '5 M B'])(
-    'refuses %j',
-    (text) => {
-      expect(() => parseSize(text)).toThrow(InvalidArgumentError);
-    },
-  );
+  it.each(['', 'lots', '-5', '5XB', '1e9', '5 M B'])('refuses %j', (text) => {
+    expect(() => parseSize(text)).toThrow(InvalidArgumentError);
+  });
 });
 
 describe('number options', () => {

@@ -63,4 +63,13 @@ describe('createTerminal', () => {
       '\r\u001b[2K',
     ]);
   });
+
+  it('does not cut the line when the terminal reports no width', () => {
+    const stderr = stream(true, 0);
+    const terminal = createTerminal({ stdout: stream(false), stderr, env: {} });
+
+    terminal.createProgress()!.report({ stage: 'verify', done: 2, total: 2 });
+
+    expect(stderr.chunks).toEqual(['\r\u001b[2Kverify 2/2']);
+  });
 });

@@ -89,7 +89,9 @@ describe('the socket it tries', () => {
     const run = await runCli(['health'], { env: { HOME: dir } });
 
     expectUnreachable(run, join(dir, '.marianne', 'snapshot.sock'));
-    expect(run.stderr).toContain('Start a daemon with `marianne-snapshot serve`');
+    expect(run.stderr).toContain(
+      'Start a daemon with `marianne-snapshot serve`',
+    );
   });
 
   it.each([

@@ -7,7 +7,12 @@ const socket = ['--socket', '/nonexistent/marianne/s.sock'];
 
 describe('bad usage', () => {
   it.each([
-    ['an unknown option', ['list', '--bogus'], "unknown option '--bogus'", 'list'],
+    [
+      'an unknown option',
+      ['list', '--bogus'],
+      "unknown option '--bogus'",
+      'list',
+    ],
     [
       'a missing argument',
       ['capture', 'job-1'],

@@ -16,7 +16,7 @@ export interface CliRun {
 
 export interface CliOptions {
   cwd?: string;
-  /** Added to a clean environment (no socket variable, no NO_COLOR). */
+  /** Added to this environment, less its MARIANNE_SNAPSHOT_SOCKET. */
   env?: Record<string, string>;
 }
 
@@ -28,9 +28,21 @@ export async function runCli(
   if (!options.env?.MARIANNE_SNAPSHOT_SOCKET) {
     delete env.MARIANNE_SNAPSHOT_SOCKET;
   }
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: options.cwd,
+  return runProcess(process.execPath, [CLI_PATH, ...args], {
+    ...options,
     env,
+  });
+}
+
+/** Runs any program to its end, output collected. */
+export async function runProcess(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -47,6 +59,6 @@ export async function runCli(
     status,
     stdout,
     stderr,
-    json: () => JSON.parse(stdout),
+    json: <T>() => JSON.parse(stdout) as T,
   };
 }
