@@ -13,31 +13,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import {
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  realpath,
-  rename,
-  rmdir,
-  unlink,
-} from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { ResultOf } from '../../protocol/index.js';
 import { SnapshotError } from '../../protocol/index.js';
 import type { OperationOptions } from './api.js';
-import {
-  DIR_MODE,
-  FILE_MODE,
-  assertJobId,
-  assertSnapshotId,
-} from './layout.js';
+import { FILE_MODE, assertJobId, assertSnapshotId } from './layout.js';
 import { withLease } from './leases.js';
 import type { ManifestArtifact } from './manifest.js';
 import { copyVerified } from './restore-copy.js';
 import type { StoreContext } from './store-context.js';
-import { errnoOf, isMissing } from './store-errors.js';
+import {
+  checkFileSlot,
+  makeFolders,
+  prepareTarget,
+  undoCreated,
+} from './restore-target.js';
 import { cancelledError } from './verify.js';
 
 export type RestoreResult = ResultOf<'snapshot.restore'>;
@@ -167,89 +158,5 @@ function checkName(name: string, ref: { jobId: string; id: string }): void {
         `itself (${JSON.stringify(name)}); nothing was restored`,
       { job_id: ref.jobId, id: ref.id, name },
     );
-  }
-}
-
-// The real target folder: created 0700 when missing, else empty or allowed.
-async function prepareTarget(
-  target: string,
-  overwrite: boolean,
-  created: string[],
-): Promise<string> {
-  try {
-    await mkdir(target, { mode: DIR_MODE });
-    created.push(target);
-  } catch (err) {
-    if (isMissing(err)) {
-      await mkdir(target, { recursive: true, mode: DIR_MODE });
-      created.push(target);
-    } else if (errnoOf(err) !== 'EEXIST') {
-      throw err;
-    }
-  }
-
-  const root = await realpath(target).catch(() => {
-    throw targetError(target, 'cannot be resolved (a dangling link?)');
-  });
-  if (!(await lstat(root)).isDirectory()) {
-    throw targetError(target, 'is not a folder');
-  }
-  if (!overwrite && (await readdir(root)).length > 0) {
-    throw new SnapshotError(
-      'TARGET_NOT_EMPTY',
-      `${target} is not empty; restore into an empty folder or overwrite`,
-      { target },
-    );
-  }
-  return root;
-}
-
-// Each folder on the way, created 0700 or checked to be a real folder.
-async function makeFolders(
-  root: string,
-  parts: string[],
-  created: string[],
-): Promise<string> {
-  let path = root;
-
-  for (const part of parts) {
-    path = join(path, part);
-    try {
-      await mkdir(path, { mode: DIR_MODE });
-      created.push(path);
-    } catch (err) {
-      if (errnoOf(err) !== 'EEXIST') throw err;
-      if (!(await lstat(path)).isDirectory()) {
-        throw targetError(path, 'is a link or a file where a folder goes');
-      }
-    }
-  }
-  return path;
-}
-
-// Whether a regular file is already there; a link or anything else is
-// refused (the rename would replace a link, but a planted one is a sign).
-async function checkFileSlot(path: string): Promise<boolean> {
-  const stats = await lstat(path).catch(() => null);
-  if (stats?.isSymbolicLink()) {
-    throw targetError(path, 'is a symbolic link; refusing to write through it');
-  }
-  if (stats && !stats.isFile()) {
-    throw targetError(path, 'is not a regular file');
-  }
-  return stats !== null;
-}
-
-function targetError(path: string, what: string): SnapshotError {
-  return new SnapshotError('INVALID_PARAMS', `${path} ${what}`, {
-    field: 'target',
-    path,
-  });
-}
-
-// After a failure: what this restore created goes, newest first.
-async function undoCreated(created: string[]): Promise<void> {
-  for (const path of [...created].reverse()) {
-    await unlink(path).catch(() => rmdir(path).catch(() => undefined));
   }
 }
