@@ -36,6 +36,12 @@ export async function expireSnapshots(
   const started = performance.now();
   const now = Date.now();
   const inventory = await collectInventory(context, policy, now);
+  if (options.signal?.aborted) {
+    throw new SnapshotError(
+      'REQUEST_CANCELLED',
+      'cleanup cancelled before anything was removed',
+    );
+  }
   const decided = decideRemovals(inventory.entries, policy, now);
   if (policy.dryRun) return toResult(decided);
 

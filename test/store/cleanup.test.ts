@@ -326,6 +326,20 @@ describe('progress and cancellation', () => {
   });
 });
 
+describe('cancellation before removal', () => {
+  it('removes nothing when cancelled while taking stock', async () => {
+    const old = await folders.write({
+      jobId: 'job',
+      createdAtMs: hoursAgo(900),
+    });
+
+    const outcome = store.expire({}, { signal: AbortSignal.abort() });
+
+    await expect(outcome).rejects.toMatchObject({ code: 'REQUEST_CANCELLED' });
+    expect(await listIds('job')).toEqual([old.id]);
+  });
+});
+
 describe('two-phase removal', () => {
   it('purges what a crash left in the trash when the store opens', async () => {
     const trash = join(folders.storeDir, '.trash');
