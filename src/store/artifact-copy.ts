@@ -3,6 +3,7 @@
  * link and without blocking on a FIFO, checked to be the regular file the
  * scan saw, streamed through the hash in one pass, mtime kept.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { lstat, open } from 'node:fs/promises';
 import type { SnapshotWriter } from './backend.js';
 import { READ_NOFOLLOW } from './fs-io.js';
@@ -50,13 +51,10 @@ export async function copyArtifact(
 
   // Copy the bytes present when the file was opened, as tar does: a log
   // that grows faster than the copy would otherwise be chased forever.
-  const stream = handle.createReadStream({
-    highWaterMark: READ_CHUNK,
-    end: Math.max(opened.size - 1, 0),
-  });
+  const chunks = readChunks(handle, opened.size);
   const source = request.counter
-    ? countWhileReading(stream, request.counter)
-    : stream;
+    ? countWhileReading(chunks, request.counter)
+    : chunks;
   try {
     const written = await request.writer.writeArtifact(request.name, source, {
       mtimeMs: opened.mtimeMs,
@@ -71,6 +69,26 @@ export async function copyArtifact(
       mtime_ms: opened.mtimeMs,
     };
   } finally {
-    stream.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The first `size` bytes of the file, by plain reads into fresh buffers:
+ * measured faster here than a read stream, and the copy stays one pass
+ * (read, hash, write). A file that shrinks meanwhile ends early.
+ */
+async function* readChunks(
+  handle: FileHandle,
+  size: number,
+): AsyncGenerator<Uint8Array> {
+  let left = size;
+
+  while (left > 0) {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) return;
+    left -= bytesRead;
+    yield buffer.subarray(0, bytesRead);
   }
 }

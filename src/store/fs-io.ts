@@ -56,6 +56,24 @@ export async function syncDir(path: string): Promise<void> {
   }
 }
 
+/** Flushes files already written, several at once. */
+export async function syncFiles(paths: readonly string[]): Promise<void> {
+  const width = 16;
+  let next = 0;
+
+  const worker = async () => {
+    while (next < paths.length) {
+      const handle = await open(paths[next++]!, constants.O_RDONLY);
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+}
+
 /** Removes a tree; one that is not there (or cannot be) is done. */
 export async function removeTree(path: string): Promise<void> {
   try {

@@ -16,6 +16,7 @@ import {
   makePrivateDir,
   removeTree,
   syncDir,
+  syncFiles,
   writeDurableFile,
 } from './fs-io.js';
 import { markStagingDone, markStagingLive } from './fs-staging.js';
@@ -84,7 +85,10 @@ export class FsSnapshotWriter implements SnapshotWriter {
   readonly #paths: FsWriterPaths;
   readonly #stagingDir: string;
   readonly #createdDirs = new Set<string>();
+  /** Artifacts written but not yet flushed: all are synced at commit. */
+  readonly #unsynced: string[] = [];
   #finished = false;
+  #umaskKeepsMode = false;
 
   private constructor(paths: FsWriterPaths) {
     this.#paths = paths;
@@ -159,6 +163,10 @@ export class FsSnapshotWriter implements SnapshotWriter {
     const manifestPath = join(this.#stagingDir, META_DIR, MANIFEST_FILE);
 
     try {
+      // Flushing all artifacts together, just before the manifest, lets
+      // the filesystem commit them in a few journal transactions instead
+      // of one per file; the manifest still lands only after all of them.
+      await syncFiles(this.#unsynced);
       await writeDurableFile(manifestPath, serializeManifest(manifest));
       for (const dir of this.#createdDirs) await syncDir(dir);
       await this.#renameIntoPlace();
@@ -208,15 +216,24 @@ export class FsSnapshotWriter implements SnapshotWriter {
     mtimeMs: number | undefined,
   ): Promise<void> {
     try {
-      await handle.chmod(FILE_MODE);
+      if (await this.#needsChmod(handle)) await handle.chmod(FILE_MODE);
       if (mtimeMs !== undefined) {
         const mtime = new Date(mtimeMs);
         await handle.utimes(mtime, mtime);
       }
-      await handle.sync();
     } catch (err) {
       throw toStoreError(err, 'write', target);
     }
+    this.#unsynced.push(target);
+  }
+
+  // The umask can only narrow 0600; once a new file shows it did not,
+  // later files of this snapshot skip the extra chmod.
+  async #needsChmod(handle: FileHandle): Promise<boolean> {
+    if (this.#umaskKeepsMode) return false;
+    const mode = (await handle.stat()).mode & 0o777;
+    this.#umaskKeepsMode = mode === FILE_MODE;
+    return !this.#umaskKeepsMode;
   }
 
   // A concurrent cleanup may remove the emptied job folder between our

@@ -46,7 +46,7 @@ export interface SnapshotManagerOptions {
   backend?: StoreBackend;
   /** Git gets this long per capture before it is skipped; 5 s default. */
   gitTimeoutMs?: number;
-  /** Files copied at once per capture; 4 default. */
+  /** Files copied at once per capture; 8 default. */
   copyConcurrency?: number;
 }
 
@@ -76,7 +76,7 @@ export class SnapshotManager implements SnapshotStore {
     this.#catalog = new Catalog(this.#backend);
     this.#logger = options.logger ?? pino({ level: 'silent' });
     this.#gitTimeoutMs = options.gitTimeoutMs ?? DEFAULT_GIT_TIMEOUT_MS;
-    this.#copyConcurrency = Math.max(1, options.copyConcurrency ?? 4);
+    this.#copyConcurrency = Math.max(1, options.copyConcurrency ?? 8);
     this.#context = {
       backend: this.#backend,
       catalog: this.#catalog,
