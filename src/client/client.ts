@@ -64,7 +64,14 @@ export async function connect(
   options: ConnectOptions,
 ): Promise<SnapshotClient> {
   const caller = new Caller(options);
-  const daemonInfo = await caller.handshake();
+  let daemonInfo: ResultOf<'daemon.health'>;
+  try {
+    daemonInfo = await caller.handshake();
+  } catch (error) {
+    caller.close();
+    throw error;
+  }
+
   const call: CallMethod = (method, ...args) => caller.call(method, ...args);
 
   return {

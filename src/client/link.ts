@@ -124,10 +124,10 @@ function createLink(socket: Socket): Link {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    // Ending rather than destroying lets a last write (a cancellation)
-    // reach the daemon; unref lets the process exit meanwhile.
+    // A last write (a cancellation) is flushed before the socket goes;
+    // unref lets the process exit meanwhile.
     close() {
-      socket.end();
+      socket.end(() => socket.destroy());
       socket.unref();
     },
   };

@@ -89,13 +89,14 @@ describe('connect', () => {
   });
 
   it('gives up on a daemon that accepts but never answers', async () => {
-    const { socket } = await peer({ silent: true });
+    const silent = await peer({ silent: true });
 
-    const error = await connectError({ socket, timeoutMs: 300 });
+    const error = await connectError({ socket: silent.socket, timeoutMs: 300 });
 
     expect(error.code).toBe('DAEMON_TIMEOUT');
     expect(error.message).toContain('daemon.health');
     expect(error.data.timeout_ms).toBe(300);
+    await expect.poll(() => silent.connections()).toBe(0);
   });
 
   it('warns once when the daemon speaks another major version', async () => {

@@ -43,12 +43,14 @@ export interface RpcPeer {
   /** Every notification received, in order. */
   notifications: { method: string; params: AnyParams }[];
   countOf(method: string): number;
+  /** Connections open right now. */
+  connections(): number;
   close(): Promise<void>;
 }
 
 export interface RpcPeerOptions {
   handlers?: Record<string, PeerHandler>;
-  /** Accept connections and never read or answer. */
+  /** Accept connections, read what comes, and never answer. */
   silent?: boolean;
   protocolVersion?: string;
 }
@@ -68,7 +70,10 @@ export async function startRpcPeer(
     sockets.add(conn);
     conn.on('close', () => sockets.delete(conn));
     conn.on('error', () => {});
-    if (options.silent) return;
+    if (options.silent) {
+      conn.resume();
+      return;
+    }
 
     const connection = createMessageConnection(
       new FramedMessageReader(conn, { framing: 'detect' }),
@@ -98,6 +103,7 @@ export async function startRpcPeer(
     received,
     notifications,
     countOf,
+    connections: () => sockets.size,
     async close() {
       for (const conn of sockets) conn.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
