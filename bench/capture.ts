@@ -1,14 +1,14 @@
 /**
  * Capture speed next to `cp -p` of the same files (plus, for the typical
  * workspace, the one `git status` a capture also runs), measured in
- * alternating rounds; the copy strategy (one streamed pass that hashes
- * versus copyFile and a second read to hash); and listing one job that
- * holds 10,000 snapshots.
+ * alternating rounds; the copy strategy (one pass that reads, hashes and
+ * writes, versus copyFile and a second read to hash); and listing one job
+ * that holds 10,000 snapshots.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -131,12 +131,12 @@ async function benchCopyStrategy(
   rounds: number,
 ): Promise<BenchResult> {
   const files = await capturedPaths(join(root, 'ws-typical workspace'));
-  const target = join(root, 'strategy');
-  await mkdir(target);
-  const copyAll = (copy: typeof copyStreamed) => () =>
-    timeMs(() =>
+  const copyAll = (copy: typeof copyStreamed) => async () => {
+    const target = await mkdtemp(join(root, 'strategy-'));
+    return timeMs(() =>
       Promise.all(files.map((f) => copy(f, join(target, basename(f))))),
     );
+  };
 
   const { a, b } = await measureAlternating({
     rounds,
