@@ -129,44 +129,45 @@ async function serve(flags: ServeFlags): Promise<void> {
     logger: log.child({ component: 'store' }),
   });
 
-  let daemon: Daemon;
+  // Signals are caught before the socket exists, so a stop that arrives
+  // while the daemon starts still ends in a clean stop.
+  const started = startDaemon({
+    store,
+    socket,
+    log,
+    limits: {
+      maxMessageBytes: flags.maxMessageBytes,
+      maxConnections: flags.maxConnections,
+      maxInFlight: flags.maxInFlight,
+      idleTimeoutMs: flags.idleTimeoutSeconds * 1000,
+      writeTimeoutMs: flags.writeTimeoutSeconds * 1000,
+      shutdownGraceMs: flags.shutdownGraceSeconds * 1000,
+    },
+    retention:
+      flags.cleanupIntervalMinutes > 0
+        ? {
+            intervalMs: flags.cleanupIntervalMinutes * 60_000,
+            policy: {
+              maxAgeHours: flags.maxAgeHours,
+              keepLast: flags.keepLast,
+              maxTotalBytes: flags.maxTotalBytes,
+            },
+          }
+        : undefined,
+  });
+  stopOnSignals(started, log);
   try {
-    daemon = await startDaemon({
-      store,
-      socket,
-      log,
-      limits: {
-        maxMessageBytes: flags.maxMessageBytes,
-        maxConnections: flags.maxConnections,
-        maxInFlight: flags.maxInFlight,
-        idleTimeoutMs: flags.idleTimeoutSeconds * 1000,
-        writeTimeoutMs: flags.writeTimeoutSeconds * 1000,
-        shutdownGraceMs: flags.shutdownGraceSeconds * 1000,
-      },
-      retention:
-        flags.cleanupIntervalMinutes > 0
-          ? {
-              intervalMs: flags.cleanupIntervalMinutes * 60_000,
-              policy: {
-                maxAgeHours: flags.maxAgeHours,
-                keepLast: flags.keepLast,
-                maxTotalBytes: flags.maxTotalBytes,
-              },
-            }
-          : undefined,
-    });
+    await started;
   } catch (error) {
     if (!(error instanceof DaemonStartError)) throw error;
     log.error({ reason: error.message }, 'daemon.start_failed');
     console.error(`marianne-snapshot serve: ${error.message}`);
     return exitAfterFlush(log, 1);
   }
-
-  stopOnSignals(daemon, log);
 }
 
 // The first signal stops cleanly; a second one stops at once.
-function stopOnSignals(daemon: Daemon, log: Logger): void {
+function stopOnSignals(daemon: Promise<Daemon>, log: Logger): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -176,13 +177,15 @@ function stopOnSignals(daemon: Daemon, log: Logger): void {
 
     stopping = true;
     log.info({ signal }, 'daemon.signal');
-    daemon.close().then(
-      () => exitAfterFlush(log, 0),
-      (err: unknown) => {
-        log.error({ err }, 'daemon.stop_failed');
-        exitAfterFlush(log, 1);
-      },
-    );
+    daemon
+      .then((started) => started.close())
+      .then(
+        () => exitAfterFlush(log, 0),
+        (err: unknown) => {
+          log.error({ err }, 'daemon.stop_failed');
+          exitAfterFlush(log, 1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

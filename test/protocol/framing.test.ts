@@ -189,7 +189,7 @@ describe('vscode-jsonrpc reader and writer', () => {
         { jsonrpc: '2.0', id: 1, method: 'a', params: { s: 'ü' } },
         { jsonrpc: '2.0', method: 'b' },
       ];
-      for (const message of sent) await writer.write(message as Message);
+      for (const message of sent) await writer.write(message);
       await new Promise((done) => setImmediate(done));
 
       expect(received).toEqual(sent);
@@ -208,7 +208,9 @@ describe('vscode-jsonrpc reader and writer', () => {
     stream.write('{"jsonrpc":"2.0","id":2,"result":2}]\nnot json\n');
     await new Promise((done) => setImmediate(done));
 
-    expect(received.map((m) => (m as { id: number }).id)).toEqual([1, 2]);
+    expect(received.map((m) => (m as unknown as { id: number }).id)).toEqual([
+      1, 2,
+    ]);
     expect(errors).toHaveLength(1);
   });
 });

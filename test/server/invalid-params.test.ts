@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { METHODS, type MethodName } from '../../protocol/index.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon.js';
 import { exchange, parseLines, type Json } from '../support/raw-socket.js';

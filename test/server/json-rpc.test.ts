@@ -143,7 +143,11 @@ describe('batches', () => {
     );
 
     expect(Array.isArray(replies)).toBe(true);
-    expect(replies.map((r: Json) => r.id).sort()).toEqual([1, 3, 'two']);
+    expect(replies.map((r: Json): unknown => r.id as unknown).sort()).toEqual([
+      1,
+      3,
+      'two',
+    ]);
     const failed = replies.find((r: Json) => r.id === 'two');
     expect(failed.error.code).toBe(-32601);
   });
@@ -215,9 +219,9 @@ describe('methods', () => {
     );
 
     expect(reply.result.openrpc).toMatch(/^1\./);
-    expect(reply.result.methods.map((m: Json) => m.name)).toContain(
-      'snapshot.capture',
-    );
+    expect(
+      reply.result.methods.map((m: Json): unknown => m.name as unknown),
+    ).toContain('snapshot.capture');
   });
 
   it('logs each failure with the request id and the error code', async () => {

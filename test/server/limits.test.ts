@@ -47,7 +47,9 @@ describe('message size', () => {
       await exchange(socket, `${health(1)}\n${big}\n${health(3)}\n`),
     );
 
-    expect(replies.map((r) => r.id)).toEqual(expect.arrayContaining([1, null]));
+    expect(replies.map((r): unknown => r.id)).toEqual(
+      expect.arrayContaining([1, null]),
+    );
     expect(replies).toHaveLength(2);
     expectExhausted(
       replies.find((r) => r.id === null),

@@ -36,7 +36,7 @@ describe('socat one-liners', () => {
     );
 
     const replies = parseLines(output);
-    expect(replies.map((r) => r.id).sort()).toEqual([1, 2, 3]);
+    expect(replies.map((r): unknown => r.id).sort()).toEqual([1, 2, 3]);
     expect(replies.find((r) => r.id === 3).result).toEqual({ snapshots: [] });
   });
 
@@ -73,7 +73,9 @@ describe('framing per connection', () => {
     );
 
     const bodies = output.split(/Content-Length: \d+\r\n\r\n/).filter(Boolean);
-    expect(bodies.map((b) => JSON.parse(b).id).sort()).toEqual([1, 2, 3]);
+    expect(bodies.map((b): unknown => JSON.parse(b).id).sort()).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it('skips whitespace before the first message', async () => {

@@ -36,7 +36,7 @@ async function healthPid(socket: string): Promise<number> {
     socket,
     '{"jsonrpc":"2.0","id":1,"method":"daemon.health"}\n',
   );
-  return parseLines(output)[0].result.pid;
+  return Number(parseLines(output)[0].result.pid);
 }
 
 describe('the socket file', () => {
@@ -100,7 +100,9 @@ describe('the socket file', () => {
     const fixture = await start({ root, socket, wait: false });
 
     expect(await waitForExit(fixture.child)).toBe(1);
-    expect(fixture.stderr()).toMatch(/longer than the 107 a Unix socket allows/);
+    expect(fixture.stderr()).toMatch(
+      /longer than the 107 a Unix socket allows/,
+    );
   });
 
   it('lets exactly one of two daemons started together serve', async () => {

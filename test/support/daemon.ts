@@ -74,8 +74,8 @@ export async function startDaemonProcess(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
     stderr += text;
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);

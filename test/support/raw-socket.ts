@@ -35,7 +35,7 @@ export function parseLines(output: string): Json[] {
   return output
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line));
+    .map((line): Json => JSON.parse(line));
 }
 
 /** The shell one-liner the README documents, run by `sh`. */
