@@ -48,6 +48,21 @@ describe('what the observer summary counts', () => {
       { total_events: 2, by_type: { a: 1, b: 1 } },
     ],
     [
+      'a repeated event key as JSON.parse reads it: the last one wins',
+      '{"event":"a","event":"b"}\n{"event":"a","x":1,"event":7}\n',
+      { total_events: 2, by_type: { b: 1, unknown: 1 } },
+    ],
+    [
+      'escapes, spaces and nesting, read in full',
+      '{ "event" : "a\\"b" }\n{"event":"\\u0041","n":{"event":"x"}}\n',
+      { total_events: 2, by_type: { 'a"b': 1, A: 1 } },
+    ],
+    [
+      'a line that only looks plain',
+      '{"event":"a","x":01}\n{"event":"a","x":1.}\n{"event":"a",}\n',
+      null,
+    ],
+    [
       'an event named like a prototype key',
       '{"event":"__proto__"}\n',
       { total_events: 1, by_type: { ['__proto__']: 1 } },
@@ -60,6 +75,52 @@ describe('what the observer summary counts', () => {
       expect(Object.keys(summary!.by_type)).toEqual(
         Object.keys(expected.by_type),
       );
+  });
+
+  it('agrees with JSON.parse on thousands of generated lines', () => {
+    const events = ['"a"', '"b\\"c"', '1', 'null', '"\u00e9"', '"x'];
+    const members = [
+      ',"x":1',
+      ',"event":"z"',
+      ',"y":01',
+      ', "s":"t"',
+      ',"n":{"event":"q"}',
+      ',"e":1e5',
+      ',"f":-0',
+      ',"g":1.',
+      ',"h":"\\u0041"',
+      ',"events":true',
+    ];
+    const ends = ['}', '} ', '', '}}'];
+    let seed = 12345;
+    const pick = <T>(items: T[]): T => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return items[(seed >>> 8) % items.length]!;
+    };
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      let line = `{"event":${pick(events)}`;
+      for (let j = i % 4; j > 0; j--) line += pick(members);
+      lines.push(line + pick(ends));
+    }
+    const expected = new Map<string, number>();
+    for (const line of lines) {
+      try {
+        const record: unknown = JSON.parse(line);
+        if (typeof record !== 'object' || record === null) continue;
+        if (Array.isArray(record)) continue;
+        const event = (record as { event?: unknown }).event;
+        const type = typeof event === 'string' ? event : 'unknown';
+        expected.set(type, (expected.get(type) ?? 0) + 1);
+      } catch {
+        continue;
+      }
+    }
+
+    const summary = count(lines.join('\n'));
+
+    expect(expected.size).toBeGreaterThan(3);
+    expect(summary?.by_type).toEqual(Object.fromEntries(expected));
   });
 
   it('gives the same answer whatever the chunk boundaries', () => {
