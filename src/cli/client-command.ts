@@ -4,8 +4,11 @@
  * and the choice between a person's rendering and the raw result.
  */
 import type { Argument, Command, Option } from 'commander';
-import type { ProgressValue } from '../../protocol/index.js';
-import { connect, type SnapshotClient } from '../client/index.js';
+import {
+  connect,
+  type CallOptions,
+  type SnapshotClient,
+} from '../client/index.js';
 import { createSocketOption } from './arguments.js';
 import { EXIT, type ExitStatus } from './exit-status.js';
 import type { Terminal } from './terminal.js';
@@ -20,8 +23,8 @@ export interface RunContext<Args, Flags> {
   client: SnapshotClient;
   args: Args;
   flags: Flags & ClientFlags;
-  /** Set when progress is shown: pass it on to the call. */
-  onProgress?: (value: ProgressValue) => void;
+  /** Pass on to the call: Ctrl-C's signal, and progress when shown. */
+  call: CallOptions;
 }
 
 export interface RenderContext<Args, Flags> {
@@ -120,13 +123,19 @@ async function runClientCommand<
   const progress = spec.showsProgress?.(args, flags)
     ? terminal.createProgress()
     : undefined;
+  const interrupt = new AbortController();
+  const onInterrupt = () => cancelOnInterrupt({ interrupt, terminal });
+  process.once('SIGINT', onInterrupt);
 
   try {
     const result = await spec.run({
       client,
       args,
       flags,
-      onProgress: progress && ((value) => progress.report(value)),
+      call: {
+        signal: interrupt.signal,
+        onProgress: progress && ((value) => progress.report(value)),
+      },
     });
     progress?.clear();
 
@@ -134,7 +143,25 @@ async function runClientCommand<
     else spec.render(result, { terminal, args, flags, now: new Date() });
     environment.exit(spec.statusOf?.(result) ?? EXIT.OK);
   } finally {
+    process.off('SIGINT', onInterrupt);
     progress?.clear();
     client.close();
   }
+}
+
+// The first Ctrl-C asks the daemon to cancel and waits for its answer,
+// which says whether the operation was undone or had already finished;
+// a second one quits at once.
+function cancelOnInterrupt(options: {
+  interrupt: AbortController;
+  terminal: Terminal;
+}): void {
+  const { interrupt, terminal } = options;
+
+  terminal.err(
+    'marianne-snapshot: interrupted; asking the daemon to cancel ' +
+      '(Ctrl-C again quits without waiting)',
+  );
+  interrupt.abort();
+  process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
 }

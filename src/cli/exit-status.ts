@@ -21,6 +21,8 @@ export const EXIT = {
   USAGE: 2,
   /** No daemon answered; the outcome of a write is then unknown. */
   UNREACHABLE: 3,
+  /** Ctrl-C cancelled the operation (128 + SIGINT, as shells report it). */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
@@ -35,6 +37,7 @@ export function exitStatusFor(error: unknown): ExitStatus {
   if (!(error instanceof SnapshotError)) return EXIT.FAILED;
 
   if (error.code === 'INVALID_PARAMS') return EXIT.USAGE;
+  if (error.code === 'REQUEST_CANCELLED') return EXIT.INTERRUPTED;
   if (CLIENT_ONLY_ERRORS.includes(error.code)) return EXIT.UNREACHABLE;
   return EXIT.FAILED;
 }

@@ -16,13 +16,14 @@ describe('exitStatusFor', () => {
     ['SNAPSHOT_PINNED', EXIT.FAILED],
     ['INTERNAL_ERROR', EXIT.FAILED],
     ['SHUTTING_DOWN', EXIT.FAILED],
+    ['REQUEST_CANCELLED', EXIT.INTERRUPTED],
   ] as const)('gives %s status %i', (code, status) => {
     expect(statusOf(code)).toBe(status);
   });
 
   it('gives every registry code one of the documented statuses', () => {
     for (const code of Object.keys(ERRORS) as ErrorCode[]) {
-      expect([1, 2, 3]).toContain(statusOf(code));
+      expect([1, 2, 3, 130]).toContain(statusOf(code));
     }
   });
 

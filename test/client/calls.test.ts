@@ -122,7 +122,7 @@ describe('a call', () => {
       method: 'snapshot.jobs',
       timeout_ms: 200,
     });
-    await expect.poll(() => cancelled).toBe(true);
+    await expect.poll(() => cancelled, { timeout: 10_000 }).toBe(true);
   });
 
   it('sends a read once more after the connection broke', async () => {

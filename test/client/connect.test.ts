@@ -96,7 +96,7 @@ describe('connect', () => {
     expect(error.code).toBe('DAEMON_TIMEOUT');
     expect(error.message).toContain('daemon.health');
     expect(error.data.timeout_ms).toBe(300);
-    await expect.poll(() => silent.connections()).toBe(0);
+    await expect.poll(() => silent.connections(), { timeout: 10_000 }).toBe(0);
   });
 
   it('warns once when the daemon speaks another major version', async () => {

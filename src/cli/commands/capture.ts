@@ -31,10 +31,10 @@ export const addCaptureCommand = defineClientCommand<
   ],
   examples: ['marianne-snapshot capture job-42 ./workspace --config job.yaml'],
   showsProgress: () => true,
-  run: ({ client, args: [jobId, workspace], flags, onProgress }) =>
+  run: ({ client, args: [jobId, workspace], flags, call }) =>
     client.snapshot.capture(
       { job_id: jobId, workspace, config_path: flags.config },
-      { onProgress },
+      call,
     ),
   render(result, { terminal, args: [, workspace] }) {
     const { paint, paintErr } = terminal;

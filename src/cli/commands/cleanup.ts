@@ -48,7 +48,7 @@ export const addCleanupCommand = defineClientCommand<
     'marianne-snapshot cleanup --max-age-hours 24 --keep-last 3',
   ],
   showsProgress: () => true,
-  run: ({ client, flags, onProgress }) =>
+  run: ({ client, flags, call }) =>
     client.snapshot.cleanup(
       {
         max_age_hours: flags.maxAgeHours,
@@ -57,7 +57,7 @@ export const addCleanupCommand = defineClientCommand<
         job_id: flags.job,
         dry_run: flags.dryRun,
       },
-      { onProgress },
+      call,
     ),
   render(result, { terminal, flags }) {
     const dryRun = flags.dryRun === true;

@@ -12,8 +12,8 @@ export const addDeleteCommand = defineClientCommand<
   summary: 'remove one snapshot (unpin it first if it is pinned)',
   arguments: createSnapshotRefArguments(),
   examples: ['marianne-snapshot delete job-42 01JDQ3ZK8X4M5N6P7Q8R9S0T1V'],
-  run: ({ client, args: [jobId, id] }) =>
-    client.snapshot.delete({ job_id: jobId, id }),
+  run: ({ client, args: [jobId, id], call }) =>
+    client.snapshot.delete({ job_id: jobId, id }, call),
   render(_, { terminal, args: [jobId, id] }) {
     terminal.out(`deleted ${jobId}/${id}`);
   },

@@ -23,8 +23,8 @@ export const addDiffCommand = defineClientCommand<
     new Argument('<to>', 'the newer snapshot').argParser(parseSnapshotId),
   ],
   examples: ['marianne-snapshot diff job-42 01JDQ3ZK8X 01JDQ4M2QA'],
-  run: ({ client, args: [jobId, from, to] }) =>
-    client.snapshot.diff({ job_id: jobId, from, to }),
+  run: ({ client, args: [jobId, from, to], call }) =>
+    client.snapshot.diff({ job_id: jobId, from, to }, call),
   render(diff, { terminal }) {
     const { paint } = terminal;
 

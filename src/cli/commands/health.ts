@@ -11,7 +11,7 @@ export const addHealthCommand = defineClientCommand<
   name: 'health',
   summary: 'show whether the daemon is up, and where it keeps snapshots',
   examples: ['marianne-snapshot health', 'marianne-snapshot health --json'],
-  run: ({ client }) => client.daemon.health(),
+  run: ({ client, call }) => client.daemon.health({}, call),
   render(health, { terminal }) {
     const fields = renderFields([
       ['status', terminal.paint.green(health.status)],

@@ -43,10 +43,10 @@ export const addListCommand = defineClientCommand<Args, Flags, ListResult>({
     jobId === undefined && flags.limit !== undefined
       ? '--limit applies to the snapshots of one job: name the job'
       : undefined,
-  run: ({ client, args: [jobId], flags }) =>
+  run: ({ client, args: [jobId], flags, call }) =>
     jobId === undefined
-      ? client.snapshot.jobs()
-      : client.snapshot.list({ job_id: jobId, limit: flags.limit }),
+      ? client.snapshot.jobs({}, call)
+      : client.snapshot.list({ job_id: jobId, limit: flags.limit }, call),
   render(result, context) {
     if ('jobs' in result) renderJobs(result.jobs, context);
     else renderSnapshots(result.snapshots, context);

@@ -20,9 +20,11 @@ function definePinCommand(pinned: boolean): AddCommand {
       : 'let retention remove a snapshot again',
     arguments: createSnapshotRefArguments(),
     examples: [`marianne-snapshot ${name} job-42 01JDQ3ZK8X4M5N6P7Q8R9S0T1V`],
-    run: ({ client, args: [jobId, id] }) => {
+    run: ({ client, args: [jobId, id], call }) => {
       const ref = { job_id: jobId, id };
-      return pinned ? client.snapshot.pin(ref) : client.snapshot.unpin(ref);
+      return pinned
+        ? client.snapshot.pin(ref, call)
+        : client.snapshot.unpin(ref, call);
     },
     render(result, { terminal, args: [jobId, id] }) {
       terminal.out(

@@ -23,13 +23,11 @@ export const addRestoreCommand = defineClientCommand<
   examples: [
     'marianne-snapshot restore job-42 01JDQ3ZK8X4M5N6P7Q8R9S0T1V ./restored',
   ],
-  run: ({ client, args: [jobId, id, target], flags }) =>
-    client.snapshot.restore({
-      job_id: jobId,
-      id,
-      target,
-      overwrite: flags.overwrite,
-    }),
+  run: ({ client, args: [jobId, id, target], flags, call }) =>
+    client.snapshot.restore(
+      { job_id: jobId, id, target, overwrite: flags.overwrite },
+      call,
+    ),
   render(result, { terminal, args: [jobId, id] }) {
     terminal.out(
       `restored ${pluralize(result.restored, 'file')} of ${jobId}/${id} ` +

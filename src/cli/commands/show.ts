@@ -24,8 +24,8 @@ export const addShowCommand = defineClientCommand<
   summary: 'show one snapshot: artifacts, git context, observer summary',
   arguments: createSnapshotRefArguments(),
   examples: ['marianne-snapshot show job-42 01JDQ3ZK8X4M5N6P7Q8R9S0T1V'],
-  run: ({ client, args: [jobId, id] }) =>
-    client.snapshot.get({ job_id: jobId, id }),
+  run: ({ client, args: [jobId, id], call }) =>
+    client.snapshot.get({ job_id: jobId, id }, call),
   render(detail, { terminal, now }) {
     const { paint } = terminal;
     const created = new Date(detail.created_at);

@@ -34,8 +34,8 @@ export const addVerifyCommand = defineClientCommand<
     'marianne-snapshot verify job-42 01JDQ3ZK8X4M5N6P7Q8R9S0T1V',
   ],
   showsProgress: ([, id]) => id === undefined,
-  run: ({ client, args: [jobId, id], onProgress }) =>
-    client.snapshot.verify({ job_id: jobId, id }, { onProgress }),
+  run: ({ client, args: [jobId, id], call }) =>
+    client.snapshot.verify({ job_id: jobId, id }, call),
   render(result, { terminal }) {
     const { paint } = terminal;
     const checked = pluralize(result.checked, 'snapshot');
