@@ -237,7 +237,10 @@ export class FsSnapshotWriter implements SnapshotWriter {
   }
 
   // A concurrent cleanup may remove the emptied job folder between our
-  // check and the rename (ENOENT): make it again and retry.
+  // check and the rename (ENOENT): make it again and retry. Known limit:
+  // Node has no renameat(), so a link swapped in for the job folder in
+  // the instant between the check and the rename would be followed; only
+  // the store's owner can write there (0700), so only they could do it.
   async #renameIntoPlace(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       await ensureJobDir(this.#paths.jobDir, { create: true });

@@ -57,6 +57,18 @@ export function assertSnapshotId(
   }
 }
 
+/** Refuses a page size that is not a positive whole number. */
+export function assertLimit(limit: unknown): void {
+  if (limit === undefined) return;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+    throw new SnapshotError(
+      'INVALID_PARAMS',
+      `invalid limit ${JSON.stringify(limit)}: use a whole number from 1`,
+      { field: 'limit' },
+    );
+  }
+}
+
 export function isJobId(name: string): boolean {
   return JOB_ID_PATTERN.test(name);
 }

@@ -24,7 +24,7 @@ import { captureWorkspace } from './capture.js';
 import { Catalog } from './catalog.js';
 import { FsBackend } from './fs-backend.js';
 import { DEFAULT_GIT_TIMEOUT_MS } from './git-context.js';
-import { assertJobId, assertSnapshotId } from './layout.js';
+import { assertJobId, assertLimit, assertSnapshotId } from './layout.js';
 import { diffSnapshots, type DiffResult } from './diff.js';
 import { cleanupByAge, expireSnapshots, type CleanupResult } from './expire.js';
 import { LeaseRegistry } from './leases.js';
@@ -143,6 +143,7 @@ export class SnapshotManager implements SnapshotStore {
     options: { limit?: number } = {},
   ): Promise<Snapshot[]> {
     assertJobId(jobId);
+    assertLimit(options.limit);
     await this.open();
     return this.#catalog.list(jobId, options.limit);
   }

@@ -46,6 +46,15 @@ describe('listing a job', () => {
     expect(page).toEqual(all.slice(0, 2));
   });
 
+  it.each([0, -1, 1.5, Number.NaN])(
+    'refuses the limit %s with INVALID_PARAMS',
+    async (limit) => {
+      await expect(store.listSnapshots('job', { limit })).rejects.toMatchObject(
+        { code: 'INVALID_PARAMS', data: { field: 'limit' } },
+      );
+    },
+  );
+
   it('returns nothing for a job that has no snapshot', async () => {
     expect(await store.listSnapshots('nobody')).toEqual([]);
   });
