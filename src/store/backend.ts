@@ -23,8 +23,11 @@
  * - Markers (e.g. the pin) are small files inside the snapshot's own
  *   folder; they are not artifacts and are written durably.
  * - `moveToTrash` makes a snapshot invisible in one step (and removes its
- *   job folder if that left it empty); `purgeTrash` deletes what was
- *   trashed, a bounded batch per call. `removeJobIfEmpty` removes a job
+ *   job folder if that left it empty); with `durable: false` the move may
+ *   be lost in a power failure (the snapshot is then back, whole, in its
+ *   place), which spares a sync per snapshot when a cleanup removes
+ *   thousands that a later cleanup would remove again. `purgeTrash`
+ *   deletes what was trashed, a bounded batch per call. `removeJobIfEmpty` removes a job
  *   with no snapshot left, never one a capture has just filled.
  * - `listLinks` names the links found where a job or snapshot folder
  *   should be, so they can be reported; they are never followed.
@@ -108,7 +111,11 @@ export interface StoreBackend {
   ): Promise<void>;
   /** True when a marker was there to remove. */
   removeMarker(jobId: string, id: string, name: string): Promise<boolean>;
-  moveToTrash(jobId: string, id: string): Promise<void>;
+  moveToTrash(
+    jobId: string,
+    id: string,
+    options?: { durable?: boolean },
+  ): Promise<void>;
   /** True when the job's folder was empty and is gone. */
   removeJobIfEmpty(jobId: string): Promise<boolean>;
   listLinks(): Promise<string[]>;

@@ -190,9 +190,14 @@ export class FsBackend implements StoreBackend {
     }
   }
 
-  async moveToTrash(jobId: string, id: string): Promise<void> {
+  async moveToTrash(
+    jobId: string,
+    id: string,
+    options: { durable?: boolean } = {},
+  ): Promise<void> {
     const dir = await this.#snapshotDir(jobId, id);
-    await moveFolderToTrash(this.location, { jobId, id, dir });
+    const durable = options.durable ?? true;
+    await moveFolderToTrash(this.location, { jobId, id, dir, durable });
   }
 
   async removeJobIfEmpty(jobId: string): Promise<boolean> {

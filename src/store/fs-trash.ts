@@ -15,7 +15,7 @@ const DEFAULT_PURGE_BATCH = 100;
 
 export async function moveFolderToTrash(
   root: string,
-  snapshot: { jobId: string; id: string; dir: string },
+  snapshot: { jobId: string; id: string; dir: string; durable: boolean },
 ): Promise<void> {
   const { jobId, id, dir } = snapshot;
   const trash = join(root, TRASH_DIR);
@@ -27,7 +27,7 @@ export async function moveFolderToTrash(
   try {
     await makePrivateDir(trash);
     await rename(dir, target);
-    await syncDir(join(root, jobId));
+    if (snapshot.durable) await syncDir(join(root, jobId));
   } catch (err) {
     if (isMissing(err)) throw notFoundError(jobId, id);
     throw toStoreError(err, 'move to trash', dir);

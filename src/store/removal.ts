@@ -139,7 +139,9 @@ async function trashOne(
 
   try {
     if (await isPinned(context, jobId, id)) return skip('pinned');
-    await context.backend.moveToTrash(jobId, id);
+    // Not synced one by one: a move lost to a power failure puts the
+    // snapshot back whole, and the next cleanup removes it again.
+    await context.backend.moveToTrash(jobId, id, { durable: false });
     context.catalog.forget(jobId, id);
     return true;
   } catch (err) {
