@@ -94,6 +94,9 @@ export class ClientConnection {
       messageStrategy: {
         handleMessage: (message, next) => {
           current = message;
+          if ((message as { id?: unknown }).id !== undefined) {
+            this.ledger.markStarted();
+          }
           return next(message);
         },
       },

@@ -33,6 +33,9 @@ export interface RequestScope {
   sendNotification: (method: string, params: unknown) => Promise<void>;
 }
 
+// What methods that cannot be cancelled get: no allocation per request.
+const NEVER_ABORTED = new AbortController().signal;
+
 // A caller's mistake is logged quietly; these mean the daemon or its disk.
 const DAEMON_FAULTS: ReadonlySet<ErrorCode> = new Set([
   'INTERNAL_ERROR',
@@ -145,7 +148,7 @@ export class Dispatcher {
     name: MethodName,
     params: { progress_token?: string | number },
     scope: RequestScope,
-    signal: AbortSignal = new AbortController().signal,
+    signal: AbortSignal = NEVER_ABORTED,
   ): Promise<unknown> {
     const progressToken = params.progress_token;
     const reporter =

@@ -31,6 +31,8 @@ export interface LedgerEntry {
 
 export class RequestLedger {
   private nextId = 1;
+  /** Requests received that no handler has started on yet. */
+  waiting = 0;
   private readonly entries = new Map<number, LedgerEntry>();
   private readonly byCancelKey = new Map<string, number>();
 
@@ -41,10 +43,16 @@ export class RequestLedger {
   register(entry: LedgerEntry): number {
     const internalId = this.nextId++;
     this.entries.set(internalId, entry);
+    this.waiting++;
     if (entry.cancelKey !== undefined) {
       this.byCancelKey.set(entry.cancelKey, internalId);
     }
     return internalId;
+  }
+
+  /** A handler has started on a request. */
+  markStarted(): void {
+    this.waiting = Math.max(0, this.waiting - 1);
   }
 
   peek(internalId: number): LedgerEntry | undefined {

@@ -32,6 +32,8 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
     super();
   }
 
+  private corked = false;
+
   write(message: Message): Promise<void> {
     const reply = message as ReplyMessage;
     if (reply.method !== undefined || typeof reply.id !== 'number') {
@@ -58,10 +60,18 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
       return Promise.resolve();
     }
 
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => this.flushWhenCaughtUp(0));
+    }
     return new Promise((resolve) => {
       // A peer that went away loses its replies; the socket's own error
       // handler logs that, so the write itself settles quietly.
-      const frame = encodeFrame(this.framing, text);
+      const frame =
+        this.framing === 'ndjson'
+          ? `${text}\n`
+          : encodeFrame(this.framing, text);
       const flushed = this.socket.write(frame, () => resolve());
       if (!flushed) this.onBlocked();
     });
@@ -69,7 +79,28 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
 
   // The socket belongs to the connection, which ends it.
   end(): void {}
+
+  // Replies are held while requests already received wait their turn in
+  // vscode-jsonrpc's queue (it starts one per event-loop turn), so a
+  // pipelined burst is answered in one write instead of one each; a full
+  // buffer or a long wait flushes regardless.
+  private flushWhenCaughtUp(rounds: number): void {
+    const { socket } = this;
+    const holding =
+      this.ledger.waiting > 0 &&
+      rounds < MAX_HOLD_ROUNDS &&
+      socket.writableLength < socket.writableHighWaterMark;
+    if (holding) {
+      setImmediate(() => this.flushWhenCaughtUp(rounds + 1));
+      return;
+    }
+
+    this.corked = false;
+    socket.uncork();
+  }
 }
+
+const MAX_HOLD_ROUNDS = 64;
 
 function serializeReply(idText: string, reply: ReplyMessage): string {
   const body =

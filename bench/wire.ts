@@ -1,0 +1,192 @@
+/**
+ * The wire's cost: `daemon.health` requests per second on one pipelined
+ * connection and on eight, next to a bare newline-echo server (Node net,
+ * its own process, same machine, same run, measured alternately), and the
+ * daemon's resident memory idle and with 500 connections open.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon } from './harness/daemon-process.js';
+import { readMemory, toMiB } from './harness/process-memory.js';
+import { median, type BenchResult } from './report.js';
+
+const REQUEST = '{"jsonrpc":"2.0","id":1,"method":"daemon.health"}\n';
+// Requests kept outstanding per connection: deep enough to keep the
+// server busy, shallow enough not to measure buffering alone.
+const WINDOW = 32;
+const NEWLINE = 0x0a;
+
+// Answers each line with itself as soon as it is whole, one write per
+// line: a message server with the JSON-RPC taken out.
+const ECHO_SERVER = `
+const net = require('node:net');
+net.createServer((socket) => {
+  let pending = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk) => {
+    const lines = (pending + chunk).split('\\n');
+    pending = lines.pop();
+    for (const line of lines) socket.write(line + '\\n');
+  });
+  socket.on('error', () => {});
+}).listen(process.argv[1], () => process.stdout.write('ready\\n'));
+`;
+
+export async function benchWire(options: {
+  quick: boolean;
+}): Promise<BenchResult[]> {
+  const seconds = options.quick ? 1 : 3;
+  const repetitions = options.quick ? 3 : 5;
+  const root = await mkdtemp(join(tmpdir(), 'ms-wire-'));
+  const daemon = await startDaemon({
+    dir: join(root, 'store'),
+    socket: join(root, 'd.sock'),
+    flags: ['--max-connections', '600', '--cleanup-interval-minutes', '0'],
+  });
+  const echoSocket = join(root, 'e.sock');
+  const echo = await startEcho(echoSocket);
+  try {
+    await new Promise((done) => setTimeout(done, 500));
+    const idle = toMiB(readMemory(daemon.pid)?.rss ?? Number.NaN);
+    const results: BenchResult[] = [];
+    for (const connections of [1, 8]) {
+      const daemonRates: number[] = [];
+      const echoRates: number[] = [];
+      for (let round = 0; round < repetitions; round++) {
+        daemonRates.push(
+          await measureRate(daemon.socket, connections, seconds),
+        );
+        echoRates.push(await measureRate(echoSocket, connections, seconds));
+      }
+      results.push(compareRates(connections, daemonRates, echoRates));
+    }
+
+    results.push(...(await measureMemory(daemon.pid, daemon.socket, idle)));
+    return results;
+  } finally {
+    echo.kill('SIGKILL');
+    await daemon.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function compareRates(
+  connections: number,
+  daemonRates: number[],
+  echoRates: number[],
+): BenchResult {
+  const daemonRate = median(daemonRates);
+  const echoRate = median(echoRates);
+  const ratio = daemonRate / echoRate;
+  const plural = connections === 1 ? 'connection' : 'connections';
+  return {
+    name: `wire: daemon.health, ${connections} pipelined ${plural}`,
+    unit: 'req/s',
+    median: Math.round(daemonRate),
+    limitName: 'newline echo server',
+    limitMedian: Math.round(echoRate),
+    ratio,
+    goal: 'at least half the echo rate',
+    met: ratio >= 0.5,
+  };
+}
+
+async function startEcho(path: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER, path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout, 'data');
+  return child;
+}
+
+/** Replies per second over `seconds`, each connection `WINDOW` deep. */
+async function measureRate(
+  path: string,
+  connections: number,
+  seconds: number,
+): Promise<number> {
+  const sockets = await Promise.all(
+    Array.from({ length: connections }, () => openSocket(path)),
+  );
+  let replies = 0;
+  let running = true;
+  const burst = Buffer.from(REQUEST.repeat(WINDOW));
+  const one = Buffer.from(REQUEST);
+
+  for (const socket of sockets) {
+    socket.on('data', (chunk: Buffer) => {
+      let lines = 0;
+      for (let at = chunk.indexOf(NEWLINE); at !== -1;) {
+        lines++;
+        at = chunk.indexOf(NEWLINE, at + 1);
+      }
+      replies += lines;
+      // Refill the window: one request out for each reply in.
+      if (running && lines > 0) {
+        socket.write(
+          lines === WINDOW ? burst : Buffer.concat(Array(lines).fill(one)),
+        );
+      }
+    });
+    socket.write(burst);
+  }
+
+  const started = performance.now();
+  await new Promise((done) => setTimeout(done, seconds * 1000));
+  const counted = replies;
+  const elapsed = (performance.now() - started) / 1000;
+  running = false;
+  for (const socket of sockets) socket.destroy();
+  return counted / elapsed;
+}
+
+function openSocket(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+// Idle is read right after start, before the rate runs grow the heap.
+async function measureMemory(
+  pid: number,
+  path: string,
+  idle: number,
+): Promise<BenchResult[]> {
+  const sockets: Socket[] = [];
+  for (let index = 0; index < 500; index++) {
+    const socket = await openSocket(path);
+    socket.on('error', () => undefined);
+    sockets.push(socket);
+  }
+  // One answered request per connection proves each is set up in full.
+  await Promise.all(
+    sockets.map(async (socket) => {
+      const reply = once(socket, 'data');
+      socket.write(REQUEST);
+      await reply;
+    }),
+  );
+  const busy = toMiB(readMemory(pid)?.rss ?? Number.NaN);
+  for (const socket of sockets) socket.destroy();
+
+  return [
+    {
+      name: 'wire: daemon resident memory, idle',
+      unit: 'MB',
+      median: Math.round(idle * 10) / 10,
+      goal: 'under 80 MB',
+      met: idle < 80,
+    },
+    {
+      name: 'wire: daemon resident memory, 500 connections open',
+      unit: 'MB',
+      median: Math.round(busy * 10) / 10,
+    },
+  ];
+}
