@@ -5,12 +5,10 @@
  */
 import type { Logger } from 'pino';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import { z } from 'zod';
 import {
   METHODS,
   PROGRESS_NOTIFICATION,
   PROTOCOL_VERSION,
-  ProgressValue,
   SnapshotError,
   type MethodName,
   type ResultOf,
@@ -29,6 +27,11 @@ import {
   type CallOptions,
   type MethodTree,
 } from './method-tree.js';
+import {
+  ProgressNotification,
+  checkResult,
+  reportsProgress,
+} from './method-policy.js';
 import { checkProtocolVersion } from './protocol-version.js';
 
 export interface ConnectOptions {
@@ -254,36 +257,4 @@ class Caller {
     const listener = this.progress.get(String(parsed.data.token));
     listener?.(parsed.data.value);
   }
-}
-
-const ProgressNotification = z.object({
-  token: z.union([z.string(), z.number()]),
-  value: ProgressValue,
-});
-
-// Methods that take a progress token are the ones that copy or hash every
-// artifact, so they get the long deadline.
-function reportsProgress(method: MethodName): boolean {
-  const params = METHODS[method].params as z.ZodType;
-  return params instanceof z.ZodObject && 'progress_token' in params.shape;
-}
-
-// The daemon's reply is checked against the method's result schema, so a
-// caller never holds a value that lies about its type. The value returned
-// is the reply as sent, fields from a newer daemon included.
-function checkResult<M extends MethodName>(
-  method: M,
-  raw: unknown,
-): ResultOf<M> {
-  const parsed = METHODS[method].result.safeParse(raw);
-  if (parsed.success) return raw as ResultOf<M>;
-
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.join('.') || 'result';
-  throw new SnapshotError(
-    'INTERNAL_ERROR',
-    `the daemon's reply to ${method} does not match protocol ` +
-      `${PROTOCOL_VERSION}: ${where}: ${issue?.message ?? 'invalid'}`,
-    { method },
-  );
 }

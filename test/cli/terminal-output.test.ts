@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../support/cli.js';
+import { CLI_PATH } from '../support/daemon.js';
+import { startCliSession, type CliSession } from '../support/cli-session.js';
+
+let session: CliSession;
+
+beforeAll(async () => {
+  session = await startCliSession();
+});
+
+afterAll(async () => {
+  await session?.dispose();
+});
+
+describe('output on a terminal', () => {
+  // `script` runs the command on a pseudo-terminal, as a person's shell.
+  function onTerminal(args: string[], env: Record<string, string> = {}) {
+    const command = [process.execPath, CLI_PATH, ...args, '--socket']
+      .concat(session.daemon.socket)
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const base = { ...process.env };
+    delete base.NO_COLOR;
+    return runProcess('script', ['-qec', command, '/dev/null'], {
+      env: { ...base, ...env },
+    });
+  }
+
+  it('shows progress on stderr and colours the result', async () => {
+    await session.capture('tty-job', await session.makeWorkspace());
+
+    const run = await onTerminal(['verify', 'tty-job']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('\r\u001b[2Kverify ');
+    expect(run.stdout).toContain('\u001b[32mok\u001b[39m: ');
+  });
+
+  it('drops the colour when NO_COLOR is set', async () => {
+    const run = await onTerminal(['verify', 'tty-job'], { NO_COLOR: '1' });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/ok: \d+ snapshots? match their manifests/);
+    expect(run.stdout).not.toContain('\u001b[32m');
+  });
+});
+
+describe('output for a pipe', () => {
+  it('has no colour and no progress when not on a terminal', async () => {
+    const workspace = await session.makeWorkspace();
+
+    const run = await session.cli(['capture', 'plain-job', workspace]);
+    const verify = await session.cli(['verify', 'plain-job']);
+
+    const output = run.stdout + run.stderr + verify.stdout + verify.stderr;
+    expect(output).not.toContain('\u001b');
+    expect(output).not.toContain('\r');
+  });
+});
