@@ -3,9 +3,9 @@
  * link and without blocking on a FIFO, checked to be the regular file the
  * scan saw, streamed through the hash in one pass, mtime kept.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import type { SnapshotWriter } from './backend.js';
+import { closeQuietly, fstatFd, openFd, readFd } from './fd.js';
 import { READ_NOFOLLOW } from './fs-io.js';
 import type { ArtifactRole, ManifestArtifact } from './manifest.js';
 import type { ObserverCounter } from './observer-summary.js';
@@ -39,19 +39,19 @@ export async function copyArtifact(
   }
   if (!seen.isFile()) throw new SourceRefused('is not a regular file');
 
-  const handle = await open(request.source, READ_NOFOLLOW);
-  const opened = await handle.stat().catch(async (err: unknown) => {
-    await handle.close();
+  const fd = await openFd(request.source, READ_NOFOLLOW);
+  const opened = await fstatFd(fd).catch(async (err: unknown) => {
+    await closeQuietly(fd);
     throw err;
   });
   if (!opened.isFile() || opened.ino !== seen.ino) {
-    await handle.close();
+    await closeQuietly(fd);
     throw new SourceRefused('was replaced while being captured');
   }
 
   // Copy the bytes present when the file was opened, as tar does: a log
   // that grows faster than the copy would otherwise be chased forever.
-  const chunks = readChunks(handle, opened.size);
+  const chunks = readChunks(fd, opened.size);
   const source = request.counter
     ? countWhileReading(chunks, request.counter)
     : chunks;
@@ -69,7 +69,7 @@ export async function copyArtifact(
       mtime_ms: opened.mtimeMs,
     };
   } finally {
-    await handle.close().catch(() => undefined);
+    await closeQuietly(fd);
   }
 }
 
@@ -79,14 +79,14 @@ export async function copyArtifact(
  * (read, hash, write). A file that shrinks meanwhile ends early.
  */
 async function* readChunks(
-  handle: FileHandle,
+  fd: number,
   size: number,
 ): AsyncGenerator<Uint8Array> {
   let left = size;
 
   while (left > 0) {
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    const bytesRead = await readFd(fd, buffer);
     if (bytesRead === 0) return;
     left -= bytesRead;
     yield buffer.subarray(0, bytesRead);

@@ -2,6 +2,7 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { DIR_MODE, FILE_MODE } from './layout.js';
+import { closeFd, fsyncFd, openFd } from './fd.js';
 import { errnoOf } from './store-errors.js';
 
 /** Open flags that refuse a symbolic link and never block on a FIFO. */
@@ -63,11 +64,11 @@ export async function syncFiles(paths: readonly string[]): Promise<void> {
 
   const worker = async () => {
     while (next < paths.length) {
-      const handle = await open(paths[next++]!, constants.O_RDONLY);
+      const fd = await openFd(paths[next++]!, constants.O_RDONLY);
       try {
-        await handle.sync();
+        await fsyncFd(fd);
       } finally {
-        await handle.close();
+        await closeFd(fd);
       }
     }
   };

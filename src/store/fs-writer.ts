@@ -3,8 +3,7 @@
  * one rename, so a reader sees all of it or nothing.
  */
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
-import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { lstat, rename, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { SnapshotError } from '../../protocol/index.js';
 import type {
@@ -12,6 +11,14 @@ import type {
   WriteArtifactOptions,
   WrittenArtifact,
 } from './backend.js';
+import {
+  closeQuietly,
+  fchmodFd,
+  fstatFd,
+  futimesFd,
+  openFd,
+  writeAllFd,
+} from './fd.js';
 import {
   makePrivateDir,
   removeTree,
@@ -71,16 +78,6 @@ export async function ensureJobDir(
   );
 }
 
-// Writes all of a chunk; a short write on a regular file is rare but legal.
-async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
-  let offset = 0;
-
-  while (offset < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, offset);
-    offset += bytesWritten;
-  }
-}
-
 export class FsSnapshotWriter implements SnapshotWriter {
   readonly #paths: FsWriterPaths;
   readonly #stagingDir: string;
@@ -121,10 +118,10 @@ export class FsSnapshotWriter implements SnapshotWriter {
     const target = await this.#prepare(name);
     const hash = createHash('sha256');
     let bytes = 0;
-    let handle: FileHandle;
+    let fd: number;
 
     try {
-      handle = await open(target, 'wx', FILE_MODE);
+      fd = await openFd(target, 'wx', FILE_MODE);
     } catch (err) {
       throw toStoreError(err, 'write', target);
     }
@@ -134,18 +131,18 @@ export class FsSnapshotWriter implements SnapshotWriter {
         if (options.signal?.aborted) throw cancelledError();
         hash.update(chunk);
         bytes += chunk.length;
-        await writeAll(handle, chunk).catch((err: unknown) => {
+        await writeAllFd(fd, chunk).catch((err: unknown) => {
           throw toStoreError(err, 'write', target);
         });
       }
-      await this.#finishFile(handle, target, options.mtimeMs);
+      await this.#finishFile(fd, target, options.mtimeMs);
     } catch (err) {
       // A source that failed half way leaves no half artifact behind.
-      await handle.close().catch(() => undefined);
+      await closeQuietly(fd);
       await unlink(target).catch(() => undefined);
       throw err;
     }
-    await handle.close().catch(() => undefined);
+    await closeQuietly(fd);
     return { bytes, sha256: hash.digest('hex') };
   }
 
@@ -211,16 +208,13 @@ export class FsSnapshotWriter implements SnapshotWriter {
   }
 
   async #finishFile(
-    handle: FileHandle,
+    fd: number,
     target: string,
     mtimeMs: number | undefined,
   ): Promise<void> {
     try {
-      if (await this.#needsChmod(handle)) await handle.chmod(FILE_MODE);
-      if (mtimeMs !== undefined) {
-        const mtime = new Date(mtimeMs);
-        await handle.utimes(mtime, mtime);
-      }
+      if (await this.#needsChmod(fd)) await fchmodFd(fd, FILE_MODE);
+      if (mtimeMs !== undefined) await futimesFd(fd, new Date(mtimeMs));
     } catch (err) {
       throw toStoreError(err, 'write', target);
     }
@@ -229,9 +223,9 @@ export class FsSnapshotWriter implements SnapshotWriter {
 
   // The umask can only narrow 0600; once a new file shows it did not,
   // later files of this snapshot skip the extra chmod.
-  async #needsChmod(handle: FileHandle): Promise<boolean> {
+  async #needsChmod(fd: number): Promise<boolean> {
     if (this.#umaskKeepsMode) return false;
-    const mode = (await handle.stat()).mode & 0o777;
+    const mode = (await fstatFd(fd)).mode & 0o777;
     this.#umaskKeepsMode = mode === FILE_MODE;
     return !this.#umaskKeepsMode;
   }
