@@ -6,11 +6,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { FailedArtifact, ProgressValue } from '../../protocol/index.js';
-import { SnapshotError } from '../../protocol/index.js';
+import type { ProgressValue } from '../../protocol/index.js';
 import type { CaptureOutcome } from './api.js';
 import type { SnapshotWriter, StoreBackend } from './backend.js';
-import { copyArtifact } from './artifact-copy.js';
+import { copyAll, type CopyJob } from './copy-batch.js';
 import type { Catalog } from './catalog.js';
 import { placeConfig } from './config-placement.js';
 import { readGitContext } from './git-context.js';
@@ -19,7 +18,7 @@ import {
   OBSERVER_SUMMARY_FILE,
   timestampOf,
 } from './layout.js';
-import type { Manifest, ManifestArtifact } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { MANIFEST_FORMAT, sizeOfManifest } from './manifest.js';
 import { OBSERVER_TIMELINE, ObserverCounter } from './observer-summary.js';
 import { cancelledError } from './store-errors.js';
@@ -40,18 +39,6 @@ export interface CaptureRequest {
   onProgress?: (progress: ProgressValue) => void;
   gitTimeoutMs: number;
   copyConcurrency: number;
-}
-
-/** One file to copy: where from, under which name, in which role. */
-interface CopyJob {
-  source: string;
-  name: string;
-  role: ManifestArtifact['role'];
-}
-
-interface CopyResults {
-  artifacts: ManifestArtifact[];
-  failed: FailedArtifact[];
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
@@ -133,7 +120,7 @@ async function fillSnapshot(
   }));
   const counter = new ObserverCounter();
 
-  const results = await copyAll(request, writer, jobs, counter, config);
+  const results = await copyAll({ request, writer, jobs, counter, config });
   throwIfCancelled(signal);
   if (!results.artifacts.some((a) => a.role === 'workspace')) {
     // Only failures (or only a config): as the original, no snapshot.
@@ -173,86 +160,6 @@ async function fillSnapshot(
   request.catalog.remember(entry, sizeOfManifest(manifest));
   const snapshot = await request.catalog.describe(entry);
   return { snapshot, failed: results.failed };
-}
-
-// Copies every file, a few at a time, in name order; the config last.
-async function copyAll(
-  request: CaptureRequest,
-  writer: SnapshotWriter,
-  jobs: CopyJob[],
-  counter: ObserverCounter,
-  config: Awaited<ReturnType<typeof placeConfig>>,
-): Promise<CopyResults> {
-  const { jobId, logger, signal } = request;
-  const results: CopyResults = { artifacts: [], failed: [] };
-  const total = jobs.length + (config ? 1 : 0);
-  let done = 0;
-  let next = 0;
-
-  const report = () =>
-    request.onProgress?.({ stage: 'capture', done: ++done, total });
-
-  const copyOne = async (job: CopyJob) => {
-    try {
-      const artifact = await copyArtifact({
-        writer,
-        ...job,
-        signal,
-        counter: job.name === OBSERVER_TIMELINE ? counter : undefined,
-      });
-      results.artifacts.push(artifact);
-    } catch (err) {
-      if (err instanceof SnapshotError || signal?.aborted) throw err;
-      const error = describeError(err);
-      results.failed.push({ name: job.name, error });
-      const event =
-        job.role === 'config'
-          ? 'snapshot.config_copy_failed'
-          : 'snapshot.copy_failed';
-      logger.warn({ job_id: jobId, file: job.source, err }, event);
-    }
-    report();
-  };
-
-  const worker = async () => {
-    while (next < jobs.length) {
-      throwIfCancelled(signal);
-      await copyOne(jobs[next++]!);
-    }
-  };
-  // Every worker is let finish before an error surfaces, so none is
-  // still writing when the staging folder is thrown away.
-  const width = Math.min(request.copyConcurrency, jobs.length);
-  const settled = await Promise.allSettled(
-    Array.from({ length: width }, worker),
-  );
-  for (const outcome of settled) {
-    if (outcome.status === 'rejected') throw outcome.reason;
-  }
-
-  throwIfCancelled(signal);
-  if (config && 'refused' in config) {
-    results.failed.push({ name: config.name, error: config.refused });
-    logger.warn(
-      { job_id: jobId, file: config.source, reason: config.refused },
-      'snapshot.config_copy_failed',
-    );
-    report();
-  } else if (config) {
-    await copyOne({ ...config, role: 'config' });
-  }
-
-  results.artifacts.sort((a, b) => (a.name < b.name ? -1 : 1));
-  results.failed.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return results;
-}
-
-function describeError(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  const message = err instanceof Error ? err.message : String(err);
-  return typeof code === 'string' && !message.startsWith(code)
-    ? `${code}: ${message}`
-    : message;
 }
 
 function toJson(value: unknown): string {
