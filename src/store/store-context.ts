@@ -18,7 +18,10 @@ export interface StoreContext {
   purger: TrashPurger;
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, results in order. */
+/**
+ * Runs `work` over `items`, at most `limit` at a time, results in order.
+ * After a failure no new item starts, and the first failure is thrown.
+ */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
@@ -26,11 +29,17 @@ export async function mapLimit<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let hasFailed = false;
 
   const runWorker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !hasFailed) {
       const index = next++;
-      results[index] = await work(items[index]!);
+      try {
+        results[index] = await work(items[index]!);
+      } catch (err) {
+        hasFailed = true;
+        throw err;
+      }
     }
   };
   const workers = Math.min(limit, items.length);

@@ -21,8 +21,12 @@ import {
 import { withLease } from './leases.js';
 import type { Manifest } from './manifest.js';
 import type { StoreContext } from './store-context.js';
+import { mapLimit } from './store-context.js';
 
 export type VerifyResult = ResultOf<'snapshot.verify'>;
+
+/** Snapshots read at once: reading one overlaps hashing another. */
+const VERIFY_PARALLEL = 4;
 
 /** The manager's own files, which no manifest lists. */
 const OWN_FILES = new Set(
@@ -46,27 +50,27 @@ export async function verifySnapshots(
 ): Promise<VerifyResult> {
   const started = performance.now();
   const targets = await findTargets(context, scope);
-  const problems: VerifyProblem[] = [];
-  let checked = 0;
+  const total = targets.length;
+  let done = 0;
 
-  for (const target of targets) {
+  const found = await mapLimit(targets, VERIFY_PARALLEL, async (target) => {
     if (options.signal?.aborted) throw cancelledError('verify');
+    let result: VerifyProblem[] | null;
     try {
-      const found = await withLease(context.leases, target, () =>
+      result = await withLease(context.leases, target, () =>
         verifyOne(context, target, options.signal),
       );
-      problems.push(...found);
-      checked += 1;
     } catch (err) {
       // Removed since it was listed: only a named snapshot must exist.
       if (scope.id !== undefined || !isGone(err)) throw err;
+      result = null;
     }
-    options.onProgress?.({
-      stage: 'verify',
-      done: checked,
-      total: targets.length,
-    });
-  }
+    done += 1;
+    options.onProgress?.({ stage: 'verify', done, total });
+    return result;
+  });
+  const checked = found.filter((f) => f !== null).length;
+  const problems = found.flatMap((f) => f ?? []);
 
   const ms = Math.round(performance.now() - started);
   context.logger.info(

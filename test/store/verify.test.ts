@@ -124,7 +124,7 @@ describe('verify', () => {
   });
 
   it('stops with REQUEST_CANCELLED when cancelled', async () => {
-    for (let i = 0; i < 5; i++) await captureOne();
+    for (let i = 0; i < 12; i++) await captureOne();
     const controller = new AbortController();
     let seen = 0;
 
@@ -140,7 +140,9 @@ describe('verify', () => {
     );
 
     await expect(outcome).rejects.toMatchObject({ code: 'REQUEST_CANCELLED' });
-    expect(seen).toBe(1);
+    // Snapshots already being read may finish; no new one starts.
+    expect(seen).toBeGreaterThanOrEqual(1);
+    expect(seen).toBeLessThanOrEqual(4);
   });
 
   it.each([
