@@ -43,10 +43,15 @@ describe('many captures of one job at once', () => {
       Array.from({ length: 50 }, () => store.capture('job', temp.workspace)),
     );
 
+    // Each capture takes its id once its scan is done, so the order the
+    // ids were made in is their sorted order (monotonic within a process),
+    // not the order of the calls.
     const ids = snapshots.map((s) => s!.id);
     expect(new Set(ids).size).toBe(50);
     const listed = await store.listSnapshots('job');
-    expect(listed.map((s) => s.id)).toEqual([...ids].reverse());
+    expect(listed.map((s) => s.id)).toEqual([...ids].sort().reverse());
+    const times = listed.map((s) => Date.parse(s.created_at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(await listOrEmpty(join(temp.storeDir, '.staging'))).toEqual([]);
   });
 
