@@ -66,7 +66,8 @@ function describeResolution(error: SnapshotError): string {
     typeof socket === 'string' &&
     socket !== DEFAULT_SOCKET
   ) {
-    return `Start a daemon with \`marianne-snapshot serve --socket ${socket}\`.`;
+    const command = `marianne-snapshot serve --socket ${socket}`;
+    return `Start a daemon with \`${command}\`.`;
   }
   return ERRORS[error.code].resolution;
 }

@@ -102,6 +102,28 @@ describe('pin, unpin and delete', () => {
   });
 });
 
+describe('delete', () => {
+  it('prints exactly the result with --json', async () => {
+    const snapshot = await session.capture(
+      'delete-job',
+      await session.makeWorkspace(),
+    );
+
+    const run = await session.cli([
+      'delete',
+      'delete-job',
+      snapshot.id,
+      '--json',
+    ]);
+    const again = await session.cli(['delete', 'delete-job', snapshot.id]);
+
+    expect(run.status).toBe(0);
+    expect(run.json()).toEqual({ deleted: true });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('(SNAPSHOT_NOT_FOUND)');
+  });
+});
+
 describe('restore', () => {
   it('restores into a relative target, and refuses a full one', async () => {
     const snapshot = await session.capture(

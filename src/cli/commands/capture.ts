@@ -40,9 +40,10 @@ export const addCaptureCommand = defineClientCommand<
     const { paint, paintErr } = terminal;
 
     if (result.snapshot === null) {
+      const code = paintErr.red(`(${result.reason})`);
       terminal.err(
         `marianne-snapshot: nothing captured from ${workspace}: ` +
-          `${SKIP_REASONS[result.reason]} ${paintErr.red(`(${result.reason})`)}`,
+          `${SKIP_REASONS[result.reason]} ${code}`,
       );
       return;
     }

@@ -44,10 +44,11 @@ function describeGitChange(git: DiffResult['git']): string[] {
   if (!from || !to) return [`git: context only in ${from ? 'from' : 'to'}`];
   if (changed.length === 0) return ['git: unchanged'];
 
+  const short = (sha: string) => sha.slice(0, 12);
   return changed.map((field) => {
     switch (field) {
       case 'head_sha':
-        return `git head: ${from.head_sha.slice(0, 12)} -> ${to.head_sha.slice(0, 12)}`;
+        return `git head: ${short(from.head_sha)} -> ${short(to.head_sha)}`;
       case 'branch':
         return `git branch: ${from.branch} -> ${to.branch}`;
       case 'status':
