@@ -326,6 +326,29 @@ describe('progress and cancellation', () => {
   });
 });
 
+describe('concurrent cleanups', () => {
+  it('remove each snapshot once, reported by one of them', async () => {
+    const expired = new Set<string>();
+    for (let i = 0; i < 150; i++) {
+      const job = `job-${i % 3}`;
+      const old = await folders.write({
+        jobId: job,
+        createdAtMs: hoursAgo(300 + i),
+      });
+      expired.add(old.id);
+    }
+
+    const [first, second] = await Promise.all([
+      store.expire({}),
+      store.expire({}),
+    ]);
+
+    const reported = [...first.snapshots, ...second.snapshots].map((s) => s.id);
+    expect(reported.sort()).toEqual([...expired].sort());
+    expect(await store.listJobs()).toEqual([]);
+  });
+});
+
 describe('cancellation before removal', () => {
   it('removes nothing when cancelled while taking stock', async () => {
     const old = await folders.write({

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   lstat,
   mkdir,
@@ -147,6 +148,20 @@ describe('restore', () => {
       store.restore('clash', clash.id, target, { overwrite: true }),
     ).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
     expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('refuses a FIFO planted in the target without blocking on it', async () => {
+    const target = join(folders.root, 'fifo');
+    await mkdir(target);
+    execFileSync('mkfifo', [join(target, 'marianne.log')]);
+
+    await expect(
+      store.restore('job', snapshot.id, target, { overwrite: true }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      data: { field: 'target' },
+    });
+    expect((await lstat(join(target, 'marianne.log'))).isFIFO()).toBe(true);
   });
 
   it('takes back what it created when cancelled', async () => {
