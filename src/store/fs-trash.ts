@@ -4,14 +4,29 @@
  * bounded batch at a time, so a big removal never stalls a request.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rmdir } from 'node:fs/promises';
+import { lstat, readdir, rename, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PurgeResult } from './backend.js';
 import { makePrivateDir, removeTree, syncDir } from './fs-io.js';
 import { TRASH_DIR } from './layout.js';
+import { SnapshotError } from '../../protocol/index.js';
 import { isMissing, notFoundError, toStoreError } from './store-errors.js';
 
 const DEFAULT_PURGE_BATCH = 100;
+
+// A link planted as the trash would send snapshots, and then the purge,
+// outside the store: the trash must be a real folder.
+async function assertRealTrash(trash: string): Promise<void> {
+  const stats = await lstat(trash);
+  if (!stats.isDirectory()) {
+    throw new SnapshotError(
+      'STORE_UNAVAILABLE',
+      `${trash} is not a folder (a link?); remove it so the store can ` +
+        'recreate it',
+      { path: trash },
+    );
+  }
+}
 
 export async function moveFolderToTrash(
   root: string,
@@ -25,7 +40,7 @@ export async function moveFolderToTrash(
   const target = join(trash, `${jobId}~${id}~${suffix}`);
 
   try {
-    await makePrivateDir(trash);
+    if (!(await makePrivateDir(trash))) await assertRealTrash(trash);
     await rename(dir, target);
     if (snapshot.durable) await syncDir(join(root, jobId));
   } catch (err) {
@@ -46,6 +61,7 @@ export async function purgeTrashBatch(
   let names: string[];
 
   try {
+    await assertRealTrash(trash);
     names = await readdir(trash);
   } catch (err) {
     if (isMissing(err)) return { removed: 0, remaining: 0 };

@@ -326,6 +326,26 @@ describe('progress and cancellation', () => {
   });
 });
 
+describe('a planted trash link', () => {
+  it('is never followed: nothing moves or is deleted through it', async () => {
+    const outside = join(folders.root, 'outside-trash');
+    await mkdir(outside);
+    await writeFile(join(outside, 'precious'), 'keep me');
+    await symlink(outside, join(folders.storeDir, '.trash'));
+    const old = await folders.write({
+      jobId: 'job',
+      createdAtMs: hoursAgo(900),
+    });
+
+    expect(await store.cleanup()).toBe(0);
+    await store.close();
+
+    expect(await readdir(outside)).toEqual(['precious']);
+    expect(await listIds('job')).toEqual([old.id]);
+    expect(log.events('snapshot.cleanup_failed').length).toBeGreaterThan(0);
+  });
+});
+
 describe('concurrent cleanups', () => {
   it('remove each snapshot once, reported by one of them', async () => {
     const expired = new Set<string>();
