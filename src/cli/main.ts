@@ -34,6 +34,13 @@ const CLIENT_COMMANDS: AddCommand[] = [
   addUnpinCommand,
 ];
 
+// A reader that stops early (`| head`) closes the pipe: the output is no
+// longer wanted, which is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const terminal = createTerminal({
   stdout: process.stdout,
   stderr: process.stderr,

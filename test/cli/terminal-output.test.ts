@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../support/cli.js';
 import { CLI_PATH } from '../support/daemon.js';
@@ -56,5 +58,26 @@ describe('output for a pipe', () => {
     const output = run.stdout + run.stderr + verify.stdout + verify.stderr;
     expect(output).not.toContain('\u001b');
     expect(output).not.toContain('\r');
+  });
+});
+
+describe('output for a reader that leaves', () => {
+  it('stops quietly when its stdout pipe closes early', async () => {
+    await session.capture('pipe-job', await session.makeWorkspace());
+    const child = spawn(
+      process.execPath,
+      [CLI_PATH, 'list', 'pipe-job', '--socket', session.daemon.socket],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
+
+    const [status] = (await once(child, 'close')) as [number | null];
+
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
   });
 });
