@@ -22,6 +22,7 @@ export interface ProbeResult {
   medianMs: number;
 }
 
+const READY = 'ready\n';
 const PROBE_PATH = join(
   PROJECT_ROOT,
   'dist',
@@ -30,8 +31,12 @@ const PROBE_PATH = join(
   'health-probe.js',
 );
 
-/** Starts the probe process; `stop()` ends it and returns its findings. */
-export function startHealthProbe(socket: string, intervalMs = 20) {
+/**
+ * Starts the probe process and resolves once its first call was answered
+ * (so it holds a connection before any abuse starts); `stop()` ends it and
+ * returns its findings.
+ */
+export async function startHealthProbe(socket: string, intervalMs = 20) {
   const child = spawn(
     process.execPath,
     [PROBE_PATH, '--socket', socket, '--interval-ms', String(intervalMs)],
@@ -39,15 +44,21 @@ export function startHealthProbe(socket: string, intervalMs = 20) {
   );
   let output = '';
   child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => resolve()),
   );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.startsWith(READY)) resolve();
+    });
+    void exited.then(() => reject(new Error('health probe exited early')));
+  });
   return {
     async stop(): Promise<ProbeResult> {
       child.stdin.end();
       await exited;
-      return JSON.parse(output) as ProbeResult;
+      return JSON.parse(output.slice(READY.length)) as ProbeResult;
     },
   };
 }
@@ -59,6 +70,8 @@ async function runProbe(socket: string, intervalMs: number): Promise<void> {
   const rtts: number[] = [];
   const failures: string[] = [];
   let connection = await RpcConnection.open(socket);
+  await connection.call('daemon.health');
+  process.stdout.write(READY);
   while (running) {
     const started = performance.now();
     try {

@@ -167,7 +167,7 @@ describe('bad input', () => {
     for (const line of plans.flat()) {
       kinds.set(line.kind, (kinds.get(line.kind) ?? 0) + 1);
     }
-    const good = startHealthProbe(fixture.socket);
+    const good = await startHealthProbe(fixture.socket);
 
     const connections = await Promise.all(plans.map(() => fixture.connect()));
     const ledgers = plans.map((lines) => createLedger(lines));

@@ -158,7 +158,7 @@ describe('load', () => {
       ops: new Map(),
     };
     const sampler = sampleMemory(fixture.daemon.pid, 50);
-    const probe = startHealthProbe(fixture.socket, 50);
+    const probe = await startHealthProbe(fixture.socket, 50);
     const settled: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const connections = await Promise.all(
