@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { RetentionPolicy, SnapshotStore } from '../store/api.js';
 import { ClientConnection } from './connection.js';
+import { DaemonStartError } from './daemon-start-error.js';
 import { Dispatcher } from './dispatcher.js';
 import { DEFAULT_LIMITS, type DaemonLimits } from './limits.js';
 import type { Logger } from './logger.js';
@@ -43,12 +44,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const { store, log } = options;
   checkSocketPath(socket);
-  await createSocketFolder(socket);
+  await explainFailure(
+    createSocketFolder(socket),
+    'create the folder of',
+    socket,
+  );
 
   const lock = await acquireSocketLock(socket);
   try {
     await clearStaleSocket(socket, log);
-    await store.open();
+    await explainFailure(store.open(), 'open the store at', store.baseDir);
   } catch (error) {
     await lock.release();
     throw error;
@@ -91,7 +96,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let inode: number;
   try {
-    inode = await listenPrivately(server, socket);
+    inode = await explainFailure(
+      listenPrivately(server, socket),
+      'listen on',
+      socket,
+    );
   } catch (error) {
     await store.close();
     await lock.release();
@@ -120,6 +129,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         graceMs: limits.shutdownGraceMs,
       })),
   };
+}
+
+// Turns a system error at start into a message that names what failed.
+async function explainFailure<T>(
+  work: Promise<T>,
+  action: string,
+  path: string,
+): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof DaemonStartError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DaemonStartError(`cannot ${action} ${path}: ${reason}`, {
+      cause: error,
+    });
+  }
 }
 
 interface StopOptions {

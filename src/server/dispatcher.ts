@@ -36,11 +36,14 @@ export interface RequestScope {
 // What methods that cannot be cancelled get: no allocation per request.
 const NEVER_ABORTED = new AbortController().signal;
 
-// A caller's mistake is logged quietly; these mean the daemon or its disk.
-const DAEMON_FAULTS: ReadonlySet<ErrorCode> = new Set([
-  'INTERNAL_ERROR',
-  'STORE_UNAVAILABLE',
-]);
+// A caller's mistake is logged quietly, a limit reached is worth a look,
+// and the rest mean the daemon or its disk is at fault.
+function levelFor(code: ErrorCode): 'info' | 'warn' | 'error' {
+  if (code === 'INTERNAL_ERROR' || code === 'STORE_UNAVAILABLE') {
+    return 'error';
+  }
+  return code === 'RESOURCE_EXHAUSTED' ? 'warn' : 'info';
+}
 
 /**
  * Runs requests for every connection: the daemon-wide limit on requests in
@@ -183,8 +186,7 @@ export class Dispatcher {
     token: CancellationToken,
   ): ResponseError<unknown> {
     if (error instanceof SnapshotError) {
-      const level = DAEMON_FAULTS.has(error.code) ? 'error' : 'info';
-      scope.log[level](
+      scope.log[levelFor(error.code)](
         { method, id: scope.id, code: error.code, field: error.data.field },
         'request.refused',
       );

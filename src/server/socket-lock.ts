@@ -5,7 +5,10 @@
  * dies, so a crash never leaves a lock behind. Elsewhere a `<socket>.lock`
  * file created exclusively holds the pid; a lock whose pid is gone is taken
  * over, and two daemons taking over the same dead lock at the same instant
- * could both proceed there.
+ * could both proceed there. The abstract namespace has no permissions: a
+ * local user who binds the same name first can keep the daemon from
+ * starting (it then says another daemon holds the lock), though not talk
+ * to it, since the socket file itself stays 0600.
  */
 import { createHash } from 'node:crypto';
 import { open, readFile, unlink } from 'node:fs/promises';

@@ -93,6 +93,17 @@ describe('the socket file', () => {
     expect(await readFile(socket, 'utf8')).toBe('keep me');
   });
 
+  it('says which store it cannot open, and exits 1', async () => {
+    const root = await makeTempRoot();
+    await writeFile(join(root, 'store'), 'a file where the store should be');
+
+    const fixture = await start({ root, wait: false });
+
+    expect(await waitForExit(fixture.child)).toBe(1);
+    expect(fixture.stderr()).toMatch(/cannot open the store at .*store/);
+    await expect(lstat(fixture.socket)).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses a path too long for a Unix socket', async () => {
     const root = await makeTempRoot();
     const socket = join(root, 'd'.repeat(60), 's'.repeat(60) + '.sock');
