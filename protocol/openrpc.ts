@@ -12,7 +12,7 @@ type JsonSchema = Record<string, unknown>;
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   delete json.$schema;
-  return json as JsonSchema;
+  return json;
 }
 
 function describeParams(method: MethodDefinition): JsonSchema[] {
