@@ -42,10 +42,15 @@ export async function moveFolderToTrash(
   try {
     if (!(await makePrivateDir(trash))) await assertRealTrash(trash);
     await rename(dir, target);
-    if (snapshot.durable) await syncDir(join(root, jobId));
   } catch (err) {
     if (isMissing(err)) throw notFoundError(jobId, id);
     throw toStoreError(err, 'move to trash', dir);
+  }
+  // The emptied job folder may be gone already: nothing left to flush.
+  if (snapshot.durable) {
+    await syncDir(join(root, jobId)).catch((err: unknown) => {
+      if (!isMissing(err)) throw toStoreError(err, 'sync', join(root, jobId));
+    });
   }
 
   // As the original, an emptied job folder goes; a capture racing this

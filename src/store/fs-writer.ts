@@ -3,8 +3,8 @@
  * one rename, so a reader sees all of it or nothing.
  */
 import { createHash } from 'node:crypto';
-import { lstat, rename, unlink } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { lstat, rename, rmdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import { SnapshotError } from '../../protocol/index.js';
 import type {
   SnapshotWriter,
@@ -37,8 +37,8 @@ import {
   toStoreError,
 } from './store-errors.js';
 
-/** Attempts at the final rename when cleanup races us for the job folder. */
-const RENAME_ATTEMPTS = 3;
+/** Attempts at moving into place while others add or remove the job. */
+const MOVE_ATTEMPTS = 10;
 
 export interface FsWriterPaths {
   stagingRoot: string;
@@ -47,30 +47,27 @@ export interface FsWriterPaths {
   finalDir: string;
 }
 
-/**
- * Refuses a job folder that is a link or a file planted in the store.
- * With `create`, a missing one is made (0700); without, missing is fine:
- * the folder is only made when a snapshot is ready to move in, so a
- * failed capture leaves not even an empty job folder.
- */
-export async function ensureJobDir(
-  jobDir: string,
-  options: { create: boolean },
-): Promise<void> {
+type JobDirKind = 'folder' | 'missing' | 'planted';
+
+// What is where the job folder should be; never follows a link.
+async function inspectJobDir(jobDir: string): Promise<JobDirKind> {
   try {
-    const stat = await lstat(jobDir);
-    if (stat.isDirectory()) return;
+    return (await lstat(jobDir)).isDirectory() ? 'folder' : 'planted';
   } catch (err) {
-    if (!isMissing(err)) throw toStoreError(err, 'inspect', jobDir);
-    if (!options.create) return;
-    try {
-      await makePrivateDir(jobDir);
-    } catch (mkdirErr) {
-      throw toStoreError(mkdirErr, 'create', jobDir);
-    }
-    return ensureJobDir(jobDir, options);
+    if (isMissing(err)) return 'missing';
+    throw toStoreError(err, 'inspect', jobDir);
   }
-  throw new SnapshotError(
+}
+
+/** Refuses a job folder that is a link or a file planted in the store. */
+export async function checkJobDir(jobDir: string): Promise<void> {
+  if ((await inspectJobDir(jobDir)) === 'planted') {
+    throw plantedJobError(jobDir);
+  }
+}
+
+function plantedJobError(jobDir: string): SnapshotError {
+  return new SnapshotError(
     'STORE_UNAVAILABLE',
     `refusing to write into ${jobDir}: it is not a folder (a symbolic ` +
       'link or a file); move it out of the store, then retry',
@@ -80,7 +77,9 @@ export async function ensureJobDir(
 
 export class FsSnapshotWriter implements SnapshotWriter {
   readonly #paths: FsWriterPaths;
+  /** Shaped like a job folder: holds the snapshot, `<id>/`, only. */
   readonly #stagingDir: string;
+  readonly #snapshotDir: string;
   readonly #createdDirs = new Set<string>();
   /** Artifacts written but not yet flushed: all are synced at commit. */
   readonly #unsynced: string[] = [];
@@ -90,23 +89,26 @@ export class FsSnapshotWriter implements SnapshotWriter {
   private constructor(paths: FsWriterPaths) {
     this.#paths = paths;
     this.#stagingDir = join(paths.stagingRoot, paths.stagingName);
+    this.#snapshotDir = join(this.#stagingDir, basename(paths.finalDir));
   }
 
   static async create(paths: FsWriterPaths): Promise<FsSnapshotWriter> {
     const writer = new FsSnapshotWriter(paths);
 
-    await ensureJobDir(paths.jobDir, { create: false });
+    await checkJobDir(paths.jobDir);
     markStagingLive(paths.stagingName);
     try {
       await makePrivateDir(paths.stagingRoot);
       await makePrivateDir(writer.#stagingDir);
-      await makePrivateDir(join(writer.#stagingDir, META_DIR));
+      await makePrivateDir(writer.#snapshotDir);
+      await makePrivateDir(join(writer.#snapshotDir, META_DIR));
     } catch (err) {
       await writer.abort().catch(() => undefined);
       throw toStoreError(err, 'create', writer.#stagingDir);
     }
     writer.#createdDirs.add(writer.#stagingDir);
-    writer.#createdDirs.add(join(writer.#stagingDir, META_DIR));
+    writer.#createdDirs.add(writer.#snapshotDir);
+    writer.#createdDirs.add(join(writer.#snapshotDir, META_DIR));
     return writer;
   }
 
@@ -157,7 +159,7 @@ export class FsSnapshotWriter implements SnapshotWriter {
   }
 
   async commit(manifest: Manifest): Promise<void> {
-    const manifestPath = join(this.#stagingDir, META_DIR, MANIFEST_FILE);
+    const manifestPath = join(this.#snapshotDir, META_DIR, MANIFEST_FILE);
 
     try {
       // Flushing all artifacts together, just before the manifest, lets
@@ -166,8 +168,7 @@ export class FsSnapshotWriter implements SnapshotWriter {
       await syncFiles(this.#unsynced);
       await writeDurableFile(manifestPath, serializeManifest(manifest));
       for (const dir of this.#createdDirs) await syncDir(dir);
-      await this.#renameIntoPlace();
-      await syncDir(this.#paths.jobDir);
+      await this.#moveIntoPlace();
     } catch (err) {
       await this.abort();
       throw toStoreError(err, 'commit', this.#paths.finalDir);
@@ -193,7 +194,7 @@ export class FsSnapshotWriter implements SnapshotWriter {
       );
     }
 
-    let dir = this.#stagingDir;
+    let dir = this.#snapshotDir;
     for (const part of parts.slice(0, -1)) {
       dir = join(dir, part);
       if (this.#createdDirs.has(dir)) continue;
@@ -204,7 +205,7 @@ export class FsSnapshotWriter implements SnapshotWriter {
       }
       this.#createdDirs.add(dir);
     }
-    return join(this.#stagingDir, parts.join(sep));
+    return join(this.#snapshotDir, parts.join(sep));
   }
 
   async #finishFile(
@@ -230,21 +231,44 @@ export class FsSnapshotWriter implements SnapshotWriter {
     return !this.#umaskKeepsMode;
   }
 
-  // A concurrent cleanup may remove the emptied job folder between our
-  // check and the rename (ENOENT): make it again and retry. Known limit:
-  // Node has no renameat(), so a link swapped in for the job folder in
-  // the instant between the check and the rename would be followed; only
-  // the store's owner can write there (0700), so only they could do it.
-  async #renameIntoPlace(): Promise<void> {
+  /**
+   * One rename makes the snapshot visible. When the job has no folder,
+   * the staging folder itself (holding only `<id>/`) becomes it, so the
+   * job folder never exists empty for a cleanup to remove under us; when
+   * it has one, `<id>/` moves into it. A cleanup removing the emptied
+   * job folder, or another capture creating it, between our look and our
+   * rename only sends us round again. Known limit: Node has no
+   * renameat(), so a link swapped in for the job folder in that instant
+   * would be followed; only the store's owner can write there (0700).
+   */
+  async #moveIntoPlace(): Promise<void> {
+    const { jobDir, finalDir } = this.#paths;
+
     for (let attempt = 1; ; attempt++) {
-      await ensureJobDir(this.#paths.jobDir, { create: true });
+      const kind = await inspectJobDir(jobDir);
+      const retry = (err: unknown, codes: string[]) => {
+        const code = errnoOf(err) ?? '';
+        if (!codes.includes(code) || attempt >= MOVE_ATTEMPTS) throw err;
+      };
+
+      if (kind === 'planted') throw plantedJobError(jobDir);
+      if (kind === 'missing') {
+        try {
+          await rename(this.#stagingDir, jobDir);
+          await syncDir(dirname(jobDir));
+          return;
+        } catch (err) {
+          retry(err, ['EEXIST', 'ENOTEMPTY']);
+          continue;
+        }
+      }
       try {
-        await rename(this.#stagingDir, this.#paths.finalDir);
+        await rename(this.#snapshotDir, finalDir);
+        await syncDir(jobDir);
+        await rmdir(this.#stagingDir).catch(() => undefined);
         return;
       } catch (err) {
-        if (errnoOf(err) !== 'ENOENT' || attempt >= RENAME_ATTEMPTS) {
-          throw err;
-        }
+        retry(err, ['ENOENT']);
       }
     }
   }

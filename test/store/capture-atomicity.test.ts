@@ -3,6 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FsBackend } from '../../src/store/fs-backend.js';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
   captureLogs,
@@ -175,5 +176,35 @@ describe('a store that cannot be written', () => {
       code: 'STORE_UNAVAILABLE',
       data: { errno: 'ENOTDIR' },
     });
+  });
+});
+
+describe('capture racing a cleanup of the job folder', () => {
+  it('recreates a job folder removed under it and loses no snapshot', async () => {
+    await writeFiles(temp.workspace, { 'state.json': '{}' });
+    const backend = new FsBackend(temp.storeDir);
+    let capturing = true;
+
+    // Removes the job folder whenever it is empty, as a cleanup pass does,
+    // far more often than any real cleanup would.
+    const sweeper = (async () => {
+      let removed = 0;
+      while (capturing) {
+        if (await backend.removeJobIfEmpty('job')) removed += 1;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      return removed;
+    })();
+    const snapshots = [];
+    for (let i = 0; i < 30; i++) {
+      snapshots.push(await store.capture('job', temp.workspace));
+      const [newest] = await store.listSnapshots('job', { limit: 1 });
+      if (newest) await backend.moveToTrash('job', newest.id);
+    }
+    capturing = false;
+
+    expect(await sweeper).toBeGreaterThan(0);
+    expect(snapshots.every((s) => s !== null)).toBe(true);
+    expect((await backend.purgeTrash({ batchSize: 100 })).removed).toBe(30);
   });
 });

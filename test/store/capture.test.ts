@@ -253,3 +253,26 @@ describe('what a capture logs', () => {
     });
   });
 });
+
+describe('names the manager also writes', () => {
+  it('keeps workspace files named like its own, at the top level, untouched', async () => {
+    const own = {
+      'manifest.json': '{"mine":1}',
+      'git-context.json': '{"head_sha":"not really"}',
+      'observer-summary.json': '{"total_events":99}',
+    };
+    await writeFiles(temp.workspace, own);
+
+    const snapshot = await store.capture('job', temp.workspace);
+    const detail = await store.getSnapshot('job', snapshot!.id);
+
+    for (const [name, content] of Object.entries(own)) {
+      expect(await readFile(join(snapshot!.path, name), 'utf8')).toBe(content);
+    }
+    expect(detail.artifacts.map((a) => a.name)).toEqual(
+      Object.keys(own).sort(),
+    );
+    expect(detail.git).toBeNull();
+    expect(detail.observer).toBeNull();
+  });
+});
