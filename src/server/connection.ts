@@ -21,6 +21,10 @@ import { serializeErrorReply, toWireError } from './wire-errors.js';
 import { WireReader } from './wire-reader.js';
 import { WireWriter } from './wire-writer.js';
 
+// Requests received but not yet started, per connection, before reading
+// pauses.
+const MAX_WAITING = 1024;
+
 export interface ConnectionOptions {
   socket: Socket;
   log: Logger;
@@ -47,6 +51,7 @@ export class ClientConnection {
   private inputClosed = false;
   private ended = false;
   private writeTimer: NodeJS.Timeout | undefined;
+  private queueFull = false;
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket, limits } = options;
@@ -69,6 +74,20 @@ export class ClientConnection {
 
     const wire = this.wire ?? this.startWire(chunk);
     if (wire) this.handleFrames(wire.decoder.push(chunk));
+    if (this.ledger.waiting > MAX_WAITING && !this.queueFull) {
+      this.queueFull = true;
+      this.options.socket.pause();
+    }
+  }
+
+  // A client that sends faster than requests start is read no further
+  // until the queue has room again, so memory stays bounded.
+  private makeRoomInQueue(): void {
+    this.ledger.markStarted();
+    if (!this.queueFull || this.ledger.waiting > MAX_WAITING / 2) return;
+
+    this.queueFull = false;
+    if (!this.writeTimer) this.options.socket.resume();
   }
 
   private startWire(chunk: Buffer): Wire | undefined {
@@ -95,7 +114,7 @@ export class ClientConnection {
         handleMessage: (message, next) => {
           current = message;
           if ((message as { id?: unknown }).id !== undefined) {
-            this.ledger.markStarted();
+            this.makeRoomInQueue();
           }
           return next(message);
         },
@@ -193,7 +212,7 @@ export class ClientConnection {
     socket.once('drain', () => {
       clearTimeout(this.writeTimer);
       this.writeTimer = undefined;
-      socket.resume();
+      if (!this.queueFull) socket.resume();
     });
   }
 

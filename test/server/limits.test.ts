@@ -125,6 +125,21 @@ describe('requests in flight', () => {
   });
 });
 
+describe('floods', () => {
+  it('answers every request of a flood sent in one write, reading as room frees', async () => {
+    const { socket } = await start();
+    const count = 20_000;
+    const lines = Array.from({ length: count }, (_, id) => health(id));
+
+    const replies = parseLines(await exchange(socket, lines.join('\n') + '\n'));
+
+    expect(replies).toHaveLength(count);
+    const ids = new Set(replies.map((r): unknown => r.id));
+    expect(ids.size).toBe(count);
+    expect(replies.every((r) => r.result?.status === 'ok')).toBe(true);
+  });
+});
+
 describe('silent and stuck peers', () => {
   it('closes a silent connection with a reason', async () => {
     const { socket } = await start('--idle-timeout-seconds', '0.3');
