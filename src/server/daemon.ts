@@ -107,6 +107,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
 
+  // A failed accept (out of file descriptors, say) costs that one client,
+  // never the daemon.
+  server.on('error', (err) => log.error({ err }, 'daemon.accept_failed'));
   const retention = options.retention
     ? startRetentionTimer({ store, log, ...options.retention })
     : undefined;
