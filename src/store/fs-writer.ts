@@ -3,7 +3,7 @@
  * one rename, so a reader sees all of it or nothing.
  */
 import { createHash } from 'node:crypto';
-import { lstat, rename, rmdir, unlink } from 'node:fs/promises';
+import { rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { SnapshotError } from '../../protocol/index.js';
 import type {
@@ -26,16 +26,12 @@ import {
   syncFiles,
   writeDurableFile,
 } from './fs-io.js';
+import { checkJobDir, inspectJobDir, plantedJobError } from './fs-job-dir.js';
 import { markStagingDone, markStagingLive } from './fs-staging.js';
 import { FILE_MODE, MANIFEST_FILE, META_DIR } from './layout.js';
 import type { Manifest } from './manifest.js';
 import { serializeManifest } from './manifest.js';
-import {
-  cancelledError,
-  errnoOf,
-  isMissing,
-  toStoreError,
-} from './store-errors.js';
+import { cancelledError, errnoOf, toStoreError } from './store-errors.js';
 
 /** Attempts at moving into place while others add or remove the job. */
 const MOVE_ATTEMPTS = 10;
@@ -45,34 +41,6 @@ export interface FsWriterPaths {
   stagingName: string;
   jobDir: string;
   finalDir: string;
-}
-
-type JobDirKind = 'folder' | 'missing' | 'planted';
-
-// What is where the job folder should be; never follows a link.
-async function inspectJobDir(jobDir: string): Promise<JobDirKind> {
-  try {
-    return (await lstat(jobDir)).isDirectory() ? 'folder' : 'planted';
-  } catch (err) {
-    if (isMissing(err)) return 'missing';
-    throw toStoreError(err, 'inspect', jobDir);
-  }
-}
-
-/** Refuses a job folder that is a link or a file planted in the store. */
-export async function checkJobDir(jobDir: string): Promise<void> {
-  if ((await inspectJobDir(jobDir)) === 'planted') {
-    throw plantedJobError(jobDir);
-  }
-}
-
-function plantedJobError(jobDir: string): SnapshotError {
-  return new SnapshotError(
-    'STORE_UNAVAILABLE',
-    `refusing to write into ${jobDir}: it is not a folder (a symbolic ` +
-      'link or a file); move it out of the store, then retry',
-    { path: jobDir },
-  );
 }
 
 export class FsSnapshotWriter implements SnapshotWriter {
