@@ -208,3 +208,31 @@ describe('capture racing a cleanup of the job folder', () => {
     expect((await backend.purgeTrash({ batchSize: 100 })).removed).toBe(30);
   });
 });
+
+describe('readers during captures', () => {
+  it('only ever see complete snapshots', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`f-${i}.json`] = 'x'.repeat(20_000);
+    await writeFiles(temp.workspace, files);
+    let capturing = true;
+    let looks = 0;
+
+    const reader = (async () => {
+      while (capturing) {
+        for (const listed of await store.listSnapshots('job')) {
+          const detail = await store.getSnapshot('job', listed.id);
+          const onDisk = await readdir(listed.path);
+          expect(detail.artifacts).toHaveLength(40);
+          expect(onDisk.filter((n) => n.endsWith('.json'))).toHaveLength(40);
+          looks += 1;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    for (let i = 0; i < 8; i++) await store.capture('job', temp.workspace);
+    capturing = false;
+    await reader;
+
+    expect(looks).toBeGreaterThan(0);
+  });
+});
