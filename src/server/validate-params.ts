@@ -17,7 +17,10 @@ export function validateParams<S extends z.ZodType>(
     );
   }
 
-  const result = schema.safeParse(given);
+  const result =
+    Object.keys(given).length === 0
+      ? parseEmpty(schema)
+      : schema.safeParse(given);
   if (result.success) return result.data;
 
   const issue = result.error.issues[0];
@@ -31,6 +34,21 @@ export function validateParams<S extends z.ZodType>(
     `Invalid params: ${named}`,
     field === undefined ? {} : { field },
   );
+}
+
+// Most calls of the parameterless methods carry no params: their verdict
+// never changes, so it is worked out once per schema.
+const EMPTY_VERDICTS = new WeakMap<z.ZodType, z.ZodSafeParseResult<unknown>>();
+
+function parseEmpty<S extends z.ZodType>(
+  schema: S,
+): z.ZodSafeParseResult<z.output<S>> {
+  let verdict = EMPTY_VERDICTS.get(schema);
+  if (!verdict) {
+    verdict = schema.safeParse({});
+    EMPTY_VERDICTS.set(schema, verdict);
+  }
+  return verdict as z.ZodSafeParseResult<z.output<S>>;
 }
 
 function describeIssue(
