@@ -224,6 +224,21 @@ describe('methods', () => {
     ).toContain('snapshot.capture');
   });
 
+  it('logs one debug event per request with method, id, time and outcome', async () => {
+    await send(health('"traced"'));
+
+    const event = await daemon.waitForEvent('request.handled', {
+      id: 'traced',
+    });
+    expect(event).toMatchObject({
+      level: 20,
+      method: 'daemon.health',
+      ok: true,
+      conn: expect.any(Number),
+    });
+    expect(event.ms).toBeTypeOf('number');
+  });
+
   it('logs each failure with the request id and the error code', async () => {
     await send('{"jsonrpc":"2.0","id":"log-me","method":"snap.nope"}');
 
