@@ -35,7 +35,7 @@ describe('diff', () => {
       '--json',
     ]);
 
-    expect(human.status).toBe(0);
+    expect(human.status, human.stderr).toBe(0);
     expect(human.stdout.split('\n').slice(0, 4)).toEqual([
       '+ new.json',
       '- old.log',
@@ -65,7 +65,7 @@ describe('verify', () => {
 
     expect(clean.status, clean.stdout + clean.stderr).toBe(0);
     expect(clean.stdout).toBe('ok: 1 snapshot match their manifests\n');
-    expect(human.status).toBe(1);
+    expect(human.status, human.stderr).toBe(1);
     expect(human.stdout).toMatch(
       new RegExp(
         `^verify-job +${snapshot.id} +state\\.json +content changed$`,
@@ -93,10 +93,10 @@ describe('pin, unpin and delete', () => {
     const listed = await session.cli(['list', 'pin-job', '--json']);
 
     expect(pinned.stdout).toBe(`pin-job/${snapshot.id} is pinned\n`);
-    expect(refused.status).toBe(1);
+    expect(refused.status, refused.stderr).toBe(1);
     expect(refused.stderr).toContain('(SNAPSHOT_PINNED)');
     expect(unpinned.json()).toEqual({ pinned: false });
-    expect(deleted.status).toBe(0);
+    expect(deleted.status, deleted.stderr).toBe(0);
     expect(deleted.stdout).toBe(`deleted pin-job/${snapshot.id}\n`);
     expect(listed.json()).toEqual({ snapshots: [] });
   });
@@ -117,9 +117,9 @@ describe('delete', () => {
     ]);
     const again = await session.cli(['delete', 'delete-job', snapshot.id]);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.json()).toEqual({ deleted: true });
-    expect(again.status).toBe(1);
+    expect(again.status, again.stderr).toBe(1);
     expect(again.stderr).toContain('(SNAPSHOT_NOT_FOUND)');
   });
 });
@@ -139,7 +139,7 @@ describe('restore', () => {
     });
 
     const target = join(session.work, 'restored');
-    expect(first.status).toBe(0);
+    expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toBe(
       `restored 2 files of restore-job/${snapshot.id} into ${target}\n`,
     );
@@ -148,9 +148,9 @@ describe('restore', () => {
       'state.json',
     ]);
     expect(await readFile(join(target, 'marianne.log'), 'utf8')).toBe('done\n');
-    expect(again.status).toBe(1);
+    expect(again.status, again.stderr).toBe(1);
     expect(again.stderr).toContain('(TARGET_NOT_EMPTY)');
-    expect(forced.status).toBe(0);
+    expect(forced.status, forced.stderr).toBe(0);
     expect(forced.json()).toEqual({ restored: 2, target });
   });
 });
@@ -171,7 +171,7 @@ describe('cleanup', () => {
     ]);
     const still = await session.cli(['list', 'clean-job', '--json']);
 
-    expect(dry.status).toBe(0);
+    expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout.split('\n').slice(0, 3)).toEqual([
       'would remove 1 snapshot, freeing 27 B:',
       expect.stringMatching(/^JOB +ID +REASON$/),
@@ -196,7 +196,7 @@ describe('cleanup', () => {
       '99999999999999999999',
     ]);
 
-    expect(run.status).toBe(2);
+    expect(run.status, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/keep_last.*\(INVALID_PARAMS\)/);
   });
 });

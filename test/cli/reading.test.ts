@@ -21,7 +21,7 @@ describe('health', () => {
   it('shows the daemon status, store and socket', async () => {
     const run = await session.cli(['health']);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^status +ok$/m);
     expect(run.stdout).toMatch(/^protocol +1\.0$/m);
     expect(run.stdout).toContain(session.daemon.storeDir);
@@ -31,7 +31,7 @@ describe('health', () => {
   it('prints exactly the result with --json', async () => {
     const run = await session.cli(['health', '--json']);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.json()).toMatchObject({
       status: 'ok',
       protocol_version: '1.0',
@@ -48,7 +48,7 @@ describe('capture', () => {
 
     const run = await session.cli(['capture', 'cap-human', workspace]);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const [first, second] = run.stdout.trimEnd().split('\n');
     expect(first).toMatch(
       new RegExp(`^captured ${ID.source} for cap-human: 2 files, 27 B$`),
@@ -75,7 +75,7 @@ describe('capture', () => {
       '--json',
     ]);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const detail = shown.json<ResultOf<'snapshot.get'>>();
     expect(detail.workspace).toBe(workspace);
     expect(detail.artifacts.map((a) => a.name)).toEqual(
@@ -99,11 +99,11 @@ describe('capture', () => {
       '--json',
     ]);
 
-    expect(human.status).toBe(1);
+    expect(human.status, human.stderr).toBe(1);
     expect(human.stdout).toBe('');
     expect(human.stderr).toContain(`nothing captured from ${workspace}`);
     expect(human.stderr).toContain(`(${reason})`);
-    expect(json.status).toBe(1);
+    expect(json.status, json.stderr).toBe(1);
     expect(json.json()).toEqual({ snapshot: null, reason });
   });
 });
@@ -117,7 +117,7 @@ describe('list', () => {
 
     const run = await session.cli(['list', 'list-job']);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID +CREATED +AGE +FILES +SIZE$/);
     expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([
@@ -140,7 +140,7 @@ describe('list', () => {
       '--json',
     ]);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.json()).toEqual({ snapshots: [newest] });
   });
 
@@ -150,7 +150,7 @@ describe('list', () => {
     const human = await session.cli(['list']);
     const json = await session.cli(['list', '--json']);
 
-    expect(human.status).toBe(0);
+    expect(human.status, human.stderr).toBe(0);
     expect(human.stdout.split('\n')[0]).toMatch(
       /^JOB +SNAPSHOTS +SIZE +NEWEST$/,
     );
@@ -165,7 +165,7 @@ describe('list', () => {
   it('says so when a job has no snapshots', async () => {
     const run = await session.cli(['list', 'never-captured']);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe('no snapshots of never-captured\n');
   });
 });
@@ -182,7 +182,7 @@ describe('show', () => {
 
     const run = await session.cli(['show', 'show-job', snapshot.id]);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^id +${snapshot.id}$`, 'm'));
     expect(run.stdout).toMatch(new RegExp(`^workspace +${workspace}$`, 'm'));
     expect(run.stdout).toMatch(/^pinned +no$/m);
@@ -195,7 +195,7 @@ describe('show', () => {
   it('exits 1 with the code and what to do for an unknown id', async () => {
     const run = await session.cli(['show', 'show-job', '01NOSUCHSNAPSHOT']);
 
-    expect(run.status).toBe(1);
+    expect(run.status, run.stderr).toBe(1);
     const [first, hint] = run.stderr.trimEnd().split('\n');
     expect(first).toMatch(/^marianne-snapshot: .*\(SNAPSHOT_NOT_FOUND\)$/);
     expect(hint).toMatch(/^ {2}List the job snapshots/);

@@ -34,7 +34,7 @@ describe('output on a terminal', () => {
 
     const run = await onTerminal(['verify', 'tty-job']);
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('\r\u001b[2Kverify ');
     expect(run.stdout).toContain('\u001b[32mok\u001b[39m: ');
   });
@@ -42,7 +42,7 @@ describe('output on a terminal', () => {
   it('drops the colour when NO_COLOR is set', async () => {
     const run = await onTerminal(['verify', 'tty-job'], { NO_COLOR: '1' });
 
-    expect(run.status).toBe(0);
+    expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/ok: \d+ snapshots? match their manifests/);
     expect(run.stdout).not.toContain('\u001b[32m');
   });

@@ -59,6 +59,12 @@ export async function runProcess(
     status,
     stdout,
     stderr,
-    json: <T>() => JSON.parse(stdout) as T,
+    json: <T>() => {
+      try {
+        return JSON.parse(stdout) as T;
+      } catch {
+        throw new Error(`not one JSON document (exit ${status}): ${stderr}`);
+      }
+    },
   };
 }
