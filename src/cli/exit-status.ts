@@ -30,7 +30,7 @@ export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
 // A param the daemon refused is bad usage like a bad flag. A daemon that
 // stopped answering mid-call is grouped with one that never answered:
 // either way the command could not learn the outcome.
-export function exitStatusFor(error: unknown): ExitStatus {
+export function chooseExitStatus(error: unknown): ExitStatus {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }

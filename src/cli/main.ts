@@ -16,7 +16,11 @@ import { addPinCommand, addUnpinCommand } from './commands/pin.js';
 import { addRestoreCommand } from './commands/restore.js';
 import { addShowCommand } from './commands/show.js';
 import { addVerifyCommand } from './commands/verify.js';
-import { exitStatusFor, formatUsageError, printError } from './exit-status.js';
+import {
+  chooseExitStatus,
+  formatUsageError,
+  printError,
+} from './exit-status.js';
 import { addServeCommand } from './serve.js';
 import { createTerminal } from './terminal.js';
 
@@ -76,5 +80,5 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (!(error instanceof CommanderError)) printError(terminal, error);
-  process.exitCode = exitStatusFor(error);
+  process.exitCode = chooseExitStatus(error);
 }

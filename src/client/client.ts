@@ -177,7 +177,7 @@ class Caller {
   }): Promise<unknown> {
     const { link, method, wireParams, options } = request;
     const socket = this.options.socket;
-    const timeoutMs = options.timeoutMs ?? this.defaultTimeout(method);
+    const timeoutMs = options.timeoutMs ?? this.chooseTimeout(method);
     const cancellation = new CancellationTokenSource();
 
     return new Promise((resolve, reject) => {
@@ -216,7 +216,7 @@ class Caller {
     });
   }
 
-  private defaultTimeout(method: MethodName): number {
+  private chooseTimeout(method: MethodName): number {
     return reportsProgress(method)
       ? (this.options.longCallTimeoutMs ?? DEFAULT_LONG_CALL_TIMEOUT_MS)
       : (this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);

@@ -1,12 +1,12 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, SnapshotError, type ErrorCode } from '../../protocol/index.js';
-import { EXIT, exitStatusFor } from '../../src/cli/exit-status.js';
+import { EXIT, chooseExitStatus } from '../../src/cli/exit-status.js';
 
 const statusOf = (code: ErrorCode) =>
-  exitStatusFor(new SnapshotError(code, 'it failed'));
+  chooseExitStatus(new SnapshotError(code, 'it failed'));
 
-describe('exitStatusFor', () => {
+describe('chooseExitStatus', () => {
   it.each([
     ['INVALID_PARAMS', EXIT.USAGE],
     ['DAEMON_UNREACHABLE', EXIT.UNREACHABLE],
@@ -31,11 +31,11 @@ describe('exitStatusFor', () => {
     const usage = new CommanderError(1, 'commander.unknownOption', 'x');
     const help = new CommanderError(0, 'commander.helpDisplayed', '');
 
-    expect(exitStatusFor(usage)).toBe(EXIT.USAGE);
-    expect(exitStatusFor(help)).toBe(EXIT.OK);
+    expect(chooseExitStatus(usage)).toBe(EXIT.USAGE);
+    expect(chooseExitStatus(help)).toBe(EXIT.OK);
   });
 
   it('treats an unexpected exception as a failure', () => {
-    expect(exitStatusFor(new TypeError('boom'))).toBe(EXIT.FAILED);
+    expect(chooseExitStatus(new TypeError('boom'))).toBe(EXIT.FAILED);
   });
 });
