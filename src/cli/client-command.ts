@@ -35,7 +35,7 @@ export interface RenderContext<Args, Flags> {
 }
 
 export interface ClientCommandSpec<Args extends unknown[], Flags, Result> {
-  /** The name and argument syntax, as commander takes it: `show`. */
+  /** The command's name, as typed: `show`. */
   name: string;
   summary: string;
   arguments?: Argument[];
