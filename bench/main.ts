@@ -2,10 +2,11 @@
  * `npm run bench`: runs every benchmark module, prints medians and ratios,
  * and writes BENCHMARKS.md. `--quick` for a short run, `--only NAME`
  * (repeatable, or comma-separated) for some modules, `--no-write` to leave
- * BENCHMARKS.md alone. A module that is missing, throws or overruns its
+ * BENCHMARKS.md alone, `--render FILE` to rewrite it from a saved run
+ * (every run saves itself to .bench-work/last-run.json). A module that is missing, throws or overruns its
  * time is reported as failed and the run goes on.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './harness/project-paths.js';
@@ -14,6 +15,7 @@ import {
   renderConsole,
   renderMarkdown,
   type ModuleOutcome,
+  type RunReport,
 } from './markdown.js';
 import type { BenchResult } from './report.js';
 
@@ -36,7 +38,11 @@ const MODULES: readonly BenchModule[] = [
     exportName: 'benchCleanupLatency',
   },
   { name: 'wire', specifier: './wire.js', exportName: 'benchWire' },
+  { name: 'client', specifier: './client.js', exportName: 'benchClient' },
 ];
+
+/** The last run's results, to re-render BENCHMARKS.md with `--render`. */
+const LAST_RUN = join(PROJECT_ROOT, '.bench-work', 'last-run.json');
 
 // Per-module bounds that keep a full run near 10 minutes on two cores.
 const MODULE_LIMIT_SECONDS = { quick: 120, full: 300 };
@@ -47,6 +53,7 @@ function readOptions() {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true, default: [] },
       'no-write': { type: 'boolean', default: false },
+      render: { type: 'string' },
     },
   });
   const only = values.only.flatMap((name) => name.split(',')).filter(Boolean);
@@ -55,7 +62,12 @@ function readOptions() {
     const known = MODULES.map((m) => m.name).join(', ');
     throw new Error(`unknown module ${unknown.join(', ')}; known: ${known}`);
   }
-  return { quick: values.quick, only, write: !values['no-write'] };
+  return {
+    quick: values.quick,
+    only,
+    write: !values['no-write'],
+    render: values.render,
+  };
 }
 
 async function loadModule(module: BenchModule): Promise<BenchFunction> {
@@ -94,8 +106,21 @@ async function runModule(
   }
 }
 
+async function writeReport(report: RunReport): Promise<void> {
+  const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
+  await writeFile(path, renderMarkdown(report));
+  await mkdir(join(PROJECT_ROOT, '.bench-work'), { recursive: true });
+  await writeFile(LAST_RUN, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${path}`);
+}
+
 async function main(): Promise<number> {
   const options = readOptions();
+  if (options.render !== undefined) {
+    const text = await readFile(options.render, 'utf8');
+    await writeReport(JSON.parse(text) as RunReport);
+    return 0;
+  }
   const machine = describeMachine();
   const selected = MODULES.filter(
     (m) => options.only.length === 0 || options.only.includes(m.name),
@@ -113,18 +138,14 @@ async function main(): Promise<number> {
     outcomes.push(outcome);
   }
 
-  const report = {
-    mode: options.quick ? ('quick' as const) : ('full' as const),
+  const report: RunReport = {
+    mode: options.quick ? 'quick' : 'full',
     only: options.only,
     machine,
     outcomes,
     seconds: (performance.now() - started) / 1000,
   };
-  if (options.write) {
-    const path = join(PROJECT_ROOT, 'BENCHMARKS.md');
-    await writeFile(path, renderMarkdown(report));
-    console.log(`wrote ${path}`);
-  }
+  if (options.write) await writeReport(report);
   const missed = outcomes
     .flatMap((o) => o.results)
     .filter((r) => r.met === false);

@@ -3,6 +3,7 @@
  * table: the machine, the goals with met or missed, every measurement,
  * and the modules that failed.
  */
+import { judgeGoals } from './goals.js';
 import type { MachineInfo } from './machine.js';
 import { roundForDisplay, type BenchResult } from './report.js';
 
@@ -37,18 +38,22 @@ function escapeCell(text: string | undefined): string {
 }
 
 function renderGoals(outcomes: readonly ModuleOutcome[]): string[] {
-  const rows = outcomes.flatMap((outcome) =>
-    outcome.results
-      .filter((result) => result.goal !== undefined)
-      .map(
-        (r) =>
-          `| ${escapeCell(r.goal)} | ${escapeCell(r.name)} | ` +
-          `${formatNumber(r.median)} ${r.unit} | ` +
-          `${r.limitName ? `${escapeCell(r.limitName)}: ` : ''}` +
-          `${formatNumber(r.limitMedian)} | ${formatNumber(r.ratio)} | ` +
-          `${formatMet(r)} |`,
-      ),
-  );
+  const verdicts = judgeGoals(outcomes.flatMap((outcome) => outcome.results));
+  const rows = verdicts.flatMap(({ goal, results }) => {
+    if (results.length === 0) {
+      return [
+        `| ${escapeCell(goal.text)} | not measured in this run | | | | |`,
+      ];
+    }
+    return results.map(
+      (r) =>
+        `| ${escapeCell(goal.text)} | ${escapeCell(r.name)} | ` +
+        `${formatNumber(r.median)} ${r.unit} | ` +
+        `${r.limitName ? `${escapeCell(r.limitName)}: ` : ''}` +
+        `${formatNumber(r.limitMedian)} | ${formatNumber(r.ratio)} | ` +
+        `${goal.isMet(r) ? 'met' : '**missed**'} |`,
+    );
+  });
   return [
     '| goal | measurement | median | compared with | ratio | result |',
     '|---|---|---|---|---|---|',
@@ -63,13 +68,14 @@ function renderResults(outcomes: readonly ModuleOutcome[]): string[] {
         `| ${outcome.module} | ${escapeCell(r.name)} | ` +
         `${formatNumber(r.median)} | ${r.unit} | ` +
         `${escapeCell(r.limitName)} | ${formatNumber(r.limitMedian)} | ` +
-        `${formatNumber(r.ratio)} | ${escapeCell(r.note)} |`,
+        `${formatNumber(r.ratio)} | ${escapeCell(r.goal)} | ${formatMet(r)} | ` +
+        `${escapeCell(r.note)} |`,
     ),
   );
   return [
     '| module | measurement | median | unit | compared with | its median ' +
-      '| ratio | notes |',
-    '|---|---|---|---|---|---|---|---|',
+      '| ratio | module goal | | notes |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ];
 }
@@ -107,6 +113,10 @@ export function renderMarkdown(report: RunReport): string {
     '## Goals',
     '',
     ...renderGoals(report.outcomes),
+    '',
+    'Ratios are the measurement over what it is compared with (for rates, ' +
+      'the daemon over the echo server). A goal with more than one ' +
+      'measurement is met only where each row says so.',
     '',
     '## Every measurement',
     '',
