@@ -66,13 +66,14 @@ export async function captureWorkspace(
   }
 
   const id = createUlid();
+  const writer = await request.backend.beginSnapshot(jobId, id);
+  // git runs while the files are copied.
   const git = readGitContext(workspace, {
     timeoutMs: request.gitTimeoutMs,
     signal,
     logger,
     jobId,
   });
-  const writer = await request.backend.beginSnapshot(jobId, id);
 
   try {
     const outcome = await fillSnapshot(request, writer, {

@@ -45,7 +45,10 @@ export interface WorkspaceScan {
   skipped: SkippedEntry[];
 }
 
-/** The files to capture, by name; null when there is no such folder. */
+/**
+ * The files to capture, by name; null when there is no such folder, or
+ * it cannot be read (reported as a missing workspace).
+ */
 export async function scanWorkspace(
   workspace: string,
 ): Promise<WorkspaceScan | null> {
@@ -59,7 +62,14 @@ export async function scanWorkspace(
   }
 
   const scan: WorkspaceScan = { files: [], skipped: [] };
-  const entries = await readdir(workspace, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(workspace, { withFileTypes: true });
+  } catch (err) {
+    // Gone or unreadable since the check: as good as missing.
+    if (isMissing(err) || isPermissionError(err)) return null;
+    throw err;
+  }
   for (const entry of entries) {
     if (!matchesCapturePattern(entry.name)) continue;
     if (entry.isSymbolicLink()) {
