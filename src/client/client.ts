@@ -30,7 +30,7 @@ import {
 import {
   ProgressNotification,
   checkResult,
-  reportsProgress,
+  isLongCall,
 } from './method-policy.js';
 import { checkProtocolVersion } from './protocol-version.js';
 
@@ -41,7 +41,7 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Default deadline of a call; 30 s. */
   callTimeoutMs?: number;
-  /** Default deadline of calls that report progress; 10 min. */
+  /** Default deadline of writes and calls that report progress; 10 min. */
   longCallTimeoutMs?: number;
   /** Receives the client's events (retries, a protocol mismatch). */
   logger?: Logger;
@@ -217,7 +217,7 @@ class Caller {
   }
 
   private chooseTimeout(method: MethodName): number {
-    return reportsProgress(method)
+    return isLongCall(method)
       ? (this.options.longCallTimeoutMs ?? DEFAULT_LONG_CALL_TIMEOUT_MS)
       : (this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
   }

@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   ProgressValue,
   SnapshotError,
+  type MethodDefinition,
   type MethodName,
   type ResultOf,
 } from '../../protocol/index.js';
@@ -19,11 +20,14 @@ export const ProgressNotification = z.object({
   value: ProgressValue,
 });
 
-// Methods that take a progress token are the ones that copy or hash every
-// artifact, so they get the long deadline.
-export function reportsProgress(method: MethodName): boolean {
-  const params = METHODS[method].params as z.ZodType;
-  return params instanceof z.ZodObject && 'progress_token' in params.shape;
+// Methods that take a progress token copy or hash every artifact, and a
+// write abandoned at its deadline leaves its outcome unknown: both get the
+// long deadline. A read is cheap to give up on and ask again.
+export function isLongCall(method: MethodName): boolean {
+  const { params, idempotent } = METHODS[method] as MethodDefinition;
+  const reportsProgress =
+    params instanceof z.ZodObject && 'progress_token' in params.shape;
+  return reportsProgress || !idempotent;
 }
 
 // The daemon's reply is checked against the method's result schema, so a
