@@ -18,7 +18,7 @@ import type { DaemonLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { RequestLedger } from './request-ledger.js';
 import { serializeErrorReply, toWireError } from './wire-errors.js';
-import { WireReader } from './wire-reader.js';
+import { isMessageGroup, WireReader } from './wire-reader.js';
 import { WireWriter } from './wire-writer.js';
 
 // Requests received but not yet started, per connection, before reading
@@ -107,25 +107,34 @@ export class ClientConnection {
     );
 
     // vscode-jsonrpc hands the star handler no id; the message strategy
-    // sees each message just before its handler runs, synchronously.
+    // sees each message just before its handler runs, synchronously, and
+    // starts every request of a group in the same turn.
     let current: Message | undefined;
+    const start = (
+      message: Message,
+      next: (m: Message) => void | Promise<void>,
+    ): void | Promise<void> => {
+      current = message;
+      if ((message as { id?: unknown }).id !== undefined) {
+        this.makeRoomInQueue();
+      }
+      return next(message);
+    };
     const rpc = createMessageConnection(reader, writer, toJsonRpcLogger(log), {
       messageStrategy: {
         handleMessage: (message, next) => {
-          current = message;
-          if ((message as { id?: unknown }).id !== undefined) {
-            this.makeRoomInQueue();
-          }
-          return next(message);
+          if (!isMessageGroup(message)) return start(message, next);
+
+          for (const member of message.members) void start(member, next);
+          return undefined;
         },
       },
     });
     rpc.onRequest((method, params, token) => {
       const internalId = (current as { id?: number } | undefined)?.id ?? 0;
-      const id = readLoggedId(this.ledger.peek(internalId)?.idText);
       return dispatcher.handle(method, params, token, {
         log,
-        id,
+        id: this.ledger.peek(internalId)?.id ?? null,
         sendNotification: (name, value) =>
           rpc.sendNotification(name, value).catch(() => undefined),
       });
@@ -147,6 +156,7 @@ export class ClientConnection {
         continue;
       }
 
+      this.wire?.reader.deliver();
       this.options.log.warn({ reason: frame.reason }, 'connection.unframed');
       const code =
         frame.reason === 'too_large' ? 'RESOURCE_EXHAUSTED' : 'PARSE_ERROR';
@@ -159,6 +169,7 @@ export class ClientConnection {
       this.finish();
       return;
     }
+    this.wire?.reader.deliver();
   }
 
   // The client shut its sending side: read what is left, answer, then end.
@@ -172,6 +183,7 @@ export class ClientConnection {
     if (!this.inputClosed || this.ended || this.ledger.outstanding > 0) return;
 
     this.ended = true;
+    this.wire?.writer.flush();
     this.options.socket.end();
   }
 
@@ -192,6 +204,7 @@ export class ClientConnection {
     );
     this.inputClosed = true;
     this.ended = true;
+    this.wire?.writer.flush();
     socket.end(encodeFrame(this.wire?.framing ?? 'ndjson', reply));
   }
 
@@ -237,9 +250,4 @@ function toJsonRpcLogger(log: Logger): JsonRpcLogger {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-// The id as a log field: a number or string as sent, rounded if huge.
-function readLoggedId(idText: string | undefined): unknown {
-  return idText === undefined ? null : JSON.parse(idText);
 }

@@ -24,6 +24,8 @@ export class BatchReply {
 export interface LedgerEntry {
   /** The id's JSON text as the client wrote it. */
   idText: string;
+  /** The id as parsed, for the log (a huge number comes back rounded). */
+  id: unknown;
   batch: BatchReply | undefined;
   /** How a `$/cancelRequest` names this request, if it can. */
   cancelKey: string | undefined;

@@ -20,6 +20,25 @@ type Classified =
   | { kind: 'notification'; message: Incoming }
   | { kind: 'invalid'; idText: string; reason: string };
 
+/**
+ * Requests that arrived together, handed to vscode-jsonrpc as one queued
+ * message: its queue starts one message per event-loop turn, and the
+ * connection's message strategy starts every member in that one turn.
+ * Never seen on the wire: client notifications other than cancellation
+ * are not forwarded.
+ */
+export interface MessageGroup {
+  jsonrpc: '2.0';
+  method: typeof MESSAGE_GROUP;
+  members: Message[];
+}
+
+const MESSAGE_GROUP = '$/messageGroup';
+
+export function isMessageGroup(message: Message): message is MessageGroup {
+  return (message as { method?: unknown }).method === MESSAGE_GROUP;
+}
+
 interface Incoming {
   method: string;
   params?: unknown;
@@ -34,6 +53,7 @@ interface Incoming {
  */
 export class WireReader extends AbstractMessageReader implements MessageReader {
   private callback: DataCallback | undefined;
+  private group: Message[] = [];
 
   constructor(
     private readonly ledger: RequestLedger,
@@ -65,11 +85,21 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
     }
 
     if (Array.isArray(parsed)) this.receiveBatch(text, parsed);
-    else
-      this.dispatch(
-        classify(parsed, () => findRawId(text)),
-        undefined,
-      );
+    else this.dispatch(classify(parsed, text), undefined);
+  }
+
+  /** Hands over the requests received since the last call, as a group. */
+  deliver(): void {
+    if (this.group.length === 0) return;
+
+    const members = this.group;
+    this.group = [];
+    const group: MessageGroup = {
+      jsonrpc: '2.0',
+      method: MESSAGE_GROUP,
+      members,
+    };
+    this.callback?.(group);
   }
 
   /** Lets vscode-jsonrpc know the peer is gone. */
@@ -89,7 +119,7 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
 
     const rawMembers = splitArray(text);
     const classified = members.map((member, index) =>
-      classify(member, () => findRawId(rawMembers[index] ?? '')),
+      classify(member, rawMembers[index] ?? ''),
     );
     const answered = classified.filter((c) => c.kind !== 'notification');
     const batch =
@@ -132,10 +162,11 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
   ): void {
     const internalId = this.ledger.register({
       idText: item.idText,
+      id: item.id,
       batch,
       cancelKey: toCancelKey(item.id),
     });
-    this.callback?.({
+    this.group.push({
       jsonrpc: '2.0',
       id: internalId,
       method: item.message.method,
@@ -155,6 +186,9 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
       key === undefined ? undefined : this.ledger.findByCancelKey(key);
     if (internalId === undefined) return;
 
+    // A request still waiting in the group must be queued before its
+    // cancellation, which vscode-jsonrpc otherwise forgets unmatched.
+    this.deliver();
     this.callback?.({
       jsonrpc: '2.0',
       method: CANCEL_NOTIFICATION,
@@ -163,14 +197,15 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
   }
 }
 
-function classify(value: unknown, rawId: () => string | undefined): Classified {
+// `text` is the value's own JSON text, for the id as the client wrote it.
+function classify(value: unknown, text: string): Classified {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('null', 'a message must be a JSON object');
   }
 
   const message = value as Record<string, unknown>;
   const hasId = Object.hasOwn(message, 'id');
-  const idText = hasId ? readIdText(message.id, rawId) : 'null';
+  const idText = hasId ? readIdText(message.id, text) : 'null';
   if (idText === undefined) {
     return invalid('null', 'id must be a string, a number or null');
   }
@@ -193,14 +228,32 @@ function classify(value: unknown, rawId: () => string | undefined): Classified {
     : { kind: 'notification', message: incoming };
 }
 
-function readIdText(
-  id: unknown,
-  rawId: () => string | undefined,
-): string | undefined {
+function readIdText(id: unknown, text: string): string | undefined {
   if (id === null) return 'null';
   if (typeof id === 'string') return JSON.stringify(id);
-  if (typeof id === 'number') return rawId() ?? JSON.stringify(id);
+  if (typeof id === 'number') {
+    return readsAsWritten(id, text)
+      ? String(id)
+      : (findRawId(text) ?? String(id));
+  }
   return undefined;
+}
+
+// Most ids are small integers written plainly. When `"id"` occurs once in
+// the text it is the member's key; followed by the number as JavaScript
+// prints it, that is the spelling, and no scan of the text is needed.
+function readsAsWritten(id: number, text: string): boolean {
+  if (!Number.isSafeInteger(id) || Object.is(id, -0)) return false;
+
+  const key = text.indexOf('"id"');
+  if (key === -1 || text.indexOf('"id"', key + 4) !== -1) return false;
+
+  const spelled = `:${id}`;
+  const end = key + 4 + spelled.length;
+  return (
+    text.startsWith(spelled, key + 4) &&
+    (end === text.length || ',} \t\r\n'.includes(text[end]!))
+  );
 }
 
 function invalid(idText: string, reason: string): Classified {

@@ -4,7 +4,7 @@ import {
   type Message,
   type MessageWriter,
 } from 'vscode-jsonrpc/node';
-import { encodeFrame, type Framing } from '../../protocol/framing/index.js';
+import type { Framing } from '../../protocol/framing/index.js';
 import type { RequestLedger } from './request-ledger.js';
 import { serializeErrorReply, type WireError } from './wire-errors.js';
 
@@ -32,7 +32,8 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
     super();
   }
 
-  private corked = false;
+  private pending = '';
+  private flushScheduled = false;
 
   write(message: Message): Promise<void> {
     const reply = message as ReplyMessage;
@@ -41,11 +42,11 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
     }
 
     const entry = this.ledger.settle(reply.id);
-    if (!entry) return Promise.resolve();
+    if (!entry) return DONE;
 
     const text = serializeReply(entry.idText, reply);
     const whole = entry.batch ? entry.batch.add(text) : text;
-    const written = whole === undefined ? Promise.resolve() : this.send(whole);
+    const written = whole === undefined ? DONE : this.send(whole);
     this.onSettled();
     return written;
   }
@@ -56,51 +57,55 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
 
   /** Sends one message's JSON text, or a batch reply's. */
   send(text: string): Promise<void> {
-    if (this.socket.destroyed || this.socket.writableEnded) {
-      return Promise.resolve();
-    }
+    const { socket } = this;
+    if (socket.destroyed || socket.writableEnded) return DONE;
 
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
+    // Framed text waits in one string and leaves in one write: a burst
+    // of small replies costs one system call, not one each.
+    this.pending +=
+      this.framing === 'ndjson'
+        ? `${text}\n`
+        : `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+    if (this.pending.length >= socket.writableHighWaterMark) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
       setImmediate(() => this.flushWhenCaughtUp(0));
     }
-    return new Promise((resolve) => {
-      // A peer that went away loses its replies; the socket's own error
-      // handler logs that, so the write itself settles quietly.
-      const frame =
-        this.framing === 'ndjson'
-          ? `${text}\n`
-          : encodeFrame(this.framing, text);
-      const flushed = this.socket.write(frame, () => resolve());
-      if (!flushed) this.onBlocked();
-    });
+    return DONE;
   }
 
   // The socket belongs to the connection, which ends it.
   end(): void {}
 
-  // Replies are held while requests already received wait their turn in
-  // vscode-jsonrpc's queue (it starts one per event-loop turn), so a
-  // pipelined burst is answered in one write instead of one each; a full
-  // buffer or a long wait flushes regardless.
+  // Replies are held while requests already received are still to
+  // start, so a pipelined burst is answered in one write; a long wait
+  // flushes regardless.
   private flushWhenCaughtUp(rounds: number): void {
-    const { socket } = this;
-    const holding =
-      this.ledger.waiting > 0 &&
-      rounds < MAX_HOLD_ROUNDS &&
-      socket.writableLength < socket.writableHighWaterMark;
-    if (holding) {
+    if (this.ledger.waiting > 0 && rounds < MAX_HOLD_ROUNDS) {
       setImmediate(() => this.flushWhenCaughtUp(rounds + 1));
       return;
     }
 
-    this.corked = false;
-    socket.uncork();
+    this.flushScheduled = false;
+    this.flush();
+  }
+
+  /**
+   * Writes whatever replies are held, at once. A peer that went away
+   * loses them; the socket's own error handler logs that.
+   */
+  flush(): void {
+    const { socket } = this;
+    const text = this.pending;
+    this.pending = '';
+    if (text === '' || socket.destroyed || socket.writableEnded) return;
+
+    if (!socket.write(text)) this.onBlocked();
   }
 }
 
 const MAX_HOLD_ROUNDS = 64;
+const DONE = Promise.resolve();
 
 function serializeReply(idText: string, reply: ReplyMessage): string {
   const body =
