@@ -41,4 +41,11 @@ export {
 } from './errors.js';
 export type { ErrorCode, ErrorData } from './errors.js';
 export { buildOpenRpcDocument } from './openrpc.js';
+export {
+  DEFAULT_SOCKET,
+  DEFAULT_STORE_DIR,
+  SOCKET_ENV,
+  STORE_DIR_ENV,
+  expandPath,
+} from './locations.js';
 export { PROTOCOL_VERSION } from './version.js';

@@ -2,11 +2,7 @@
  * marianne-snapshot as a library: the store for code that embeds it, and
  * the typed client for code that talks to a running daemon.
  */
-export {
-  DEFAULT_BASE_DIR,
-  SnapshotManager,
-  resolveBaseDir,
-} from './store/snapshot-manager.js';
+export { SnapshotManager } from './store/snapshot-manager.js';
 export type { SnapshotManagerOptions } from './store/snapshot-manager.js';
 export type {
   CaptureOptions,
@@ -24,7 +20,13 @@ export type {
 } from './client/index.js';
 export { startDaemon } from './server/index.js';
 export type { Daemon, DaemonOptions } from './server/index.js';
-export { ERRORS, PROTOCOL_VERSION, SnapshotError } from '../protocol/index.js';
+export {
+  DEFAULT_SOCKET,
+  DEFAULT_STORE_DIR,
+  ERRORS,
+  PROTOCOL_VERSION,
+  SnapshotError,
+} from '../protocol/index.js';
 export type {
   ErrorCode,
   JobSummary,

@@ -4,27 +4,23 @@
  * what was expected, before any daemon is asked.
  */
 import { Argument, InvalidArgumentError, Option } from 'commander';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { JobId, SnapshotId } from '../../protocol/index.js';
+import {
+  DEFAULT_SOCKET,
+  JobId,
+  SOCKET_ENV,
+  SnapshotId,
+  expandPath,
+} from '../../protocol/index.js';
 
-export const SOCKET_ENV = 'MARIANNE_SNAPSHOT_SOCKET';
-export const DEFAULT_SOCKET = join(homedir(), '.marianne', 'snapshot.sock');
-
-/** `~` and `~/x` name the home folder; anything else is made absolute. */
-export function expandPath(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
-  return resolve(path);
-}
+export const DEFAULT_SOCKET_PATH = expandPath(DEFAULT_SOCKET);
 
 // The flag beats the environment, which beats the default; commander
 // reads the environment and reports which one won in --help.
 export function createSocketOption(): Option {
   return new Option('--socket <path>', "the daemon's Unix socket")
     .env(SOCKET_ENV)
-    .default(DEFAULT_SOCKET)
+    .default(DEFAULT_SOCKET_PATH)
     .argParser(expandPath);
 }
 

@@ -9,7 +9,7 @@ import {
   ERRORS,
   SnapshotError,
 } from '../../protocol/index.js';
-import { DEFAULT_SOCKET } from './arguments.js';
+import { DEFAULT_SOCKET_PATH } from './arguments.js';
 import type { Terminal } from './terminal.js';
 
 export const EXIT = {
@@ -64,7 +64,7 @@ function describeResolution(error: SnapshotError): string {
   if (
     error.code === 'DAEMON_UNREACHABLE' &&
     typeof socket === 'string' &&
-    socket !== DEFAULT_SOCKET
+    socket !== DEFAULT_SOCKET_PATH
   ) {
     const command = `marianne-snapshot serve --socket ${socket}`;
     return `Start a daemon with \`${command}\`.`;

@@ -3,21 +3,15 @@
  * SIGTERM or SIGINT, then stops it cleanly and exits 0.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import {
-  DEFAULT_LIMITS,
-  DaemonStartError,
-  createLogger,
-  startDaemon,
-  type Daemon,
-  type Logger,
-} from '../server/index.js';
-import type { SnapshotStore } from '../store/api.js';
-import { SnapshotManager } from '../store/snapshot-manager.js';
-
-const DEFAULT_DIR = '~/.marianne/snapshots';
-const DEFAULT_SOCKET = '~/.marianne/snapshot.sock';
+  DEFAULT_SOCKET,
+  DEFAULT_STORE_DIR,
+  SOCKET_ENV,
+  STORE_DIR_ENV,
+  expandPath,
+} from '../../protocol/index.js';
+import { DEFAULT_LIMITS } from '../server/limits.js';
+import type { Daemon, Logger } from '../server/index.js';
 
 interface ServeFlags {
   dir?: string;
@@ -42,11 +36,11 @@ export function addServeCommand(program: Command): void {
     .description('run the snapshot daemon in the foreground')
     .option(
       '--dir <path>',
-      `snapshot store (env MARIANNE_SNAPSHOT_DIR, default ${DEFAULT_DIR})`,
+      `snapshot store (env ${STORE_DIR_ENV}, default ${DEFAULT_STORE_DIR})`,
     )
     .option(
       '--socket <path>',
-      `Unix socket (env MARIANNE_SNAPSHOT_SOCKET, default ${DEFAULT_SOCKET})`,
+      `Unix socket (env ${SOCKET_ENV}, default ${DEFAULT_SOCKET})`,
     )
     .option(
       '--log-level <level>',
@@ -116,15 +110,20 @@ export function addServeCommand(program: Command): void {
     });
 }
 
+// The server and the store load only here, so the client commands start
+// without them.
 async function serve(flags: ServeFlags): Promise<void> {
+  const { DaemonStartError, createLogger, startDaemon } =
+    await import('../server/index.js');
+  const { SnapshotManager } = await import('../store/snapshot-manager.js');
   const log = createLogger({ level: flags.logLevel });
-  const dir = expandHome(
-    flags.dir ?? process.env.MARIANNE_SNAPSHOT_DIR ?? DEFAULT_DIR,
+  const dir = expandPath(
+    flags.dir ?? process.env[STORE_DIR_ENV] ?? DEFAULT_STORE_DIR,
   );
-  const socket = expandHome(
-    flags.socket ?? process.env.MARIANNE_SNAPSHOT_SOCKET ?? DEFAULT_SOCKET,
+  const socket = expandPath(
+    flags.socket ?? process.env[SOCKET_ENV] ?? DEFAULT_SOCKET,
   );
-  const store: SnapshotStore = new SnapshotManager({
+  const store = new SnapshotManager({
     baseDir: dir,
     logger: log.child({ component: 'store' }),
   });
@@ -193,12 +192,6 @@ function stopOnSignals(daemon: Promise<Daemon>, log: Logger): void {
 
 function exitAfterFlush(log: Logger, code: number): void {
   log.flush(() => process.exit(code));
-}
-
-function expandHome(path: string): string {
-  if (path === '~') return homedir();
-  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
-  return resolve(path);
 }
 
 function toCount(value: string): number {

@@ -3,14 +3,15 @@
  * workspace, list and show what was captured. Every method opens the store
  * lazily, so `new SnapshotManager()` followed by any call just works.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
-import type {
-  JobSummary,
-  Snapshot,
-  SnapshotDetail,
+import {
+  DEFAULT_STORE_DIR,
+  expandPath,
+  type JobSummary,
+  type Snapshot,
+  type SnapshotDetail,
 } from '../../protocol/index.js';
 import type {
   CaptureOptions,
@@ -34,9 +35,6 @@ import { restoreSnapshot, type RestoreResult } from './restore.js';
 import type { StoreContext } from './store-context.js';
 import { verifySnapshots, type VerifyResult } from './verify.js';
 
-/** The contract's default store; flags and environment are the CLI's. */
-export const DEFAULT_BASE_DIR = '~/.marianne/snapshots';
-
 export interface SnapshotManagerOptions {
   /** Where the store lives; `~` is expanded. */
   baseDir?: string;
@@ -48,13 +46,6 @@ export interface SnapshotManagerOptions {
   gitTimeoutMs?: number;
   /** Files copied at once per capture; 8 default. */
   copyConcurrency?: number;
-}
-
-/** Resolves a store path as the contract says: `~` expanded, absolute. */
-export function resolveBaseDir(baseDir: string = DEFAULT_BASE_DIR): string {
-  if (baseDir === '~') return homedir();
-  if (baseDir.startsWith('~/')) return join(homedir(), baseDir.slice(2));
-  return resolve(baseDir);
 }
 
 export class SnapshotManager implements SnapshotStore {
@@ -71,7 +62,8 @@ export class SnapshotManager implements SnapshotStore {
 
   constructor(options: SnapshotManagerOptions = {}) {
     this.#backend =
-      options.backend ?? new FsBackend(resolveBaseDir(options.baseDir));
+      options.backend ??
+      new FsBackend(expandPath(options.baseDir ?? DEFAULT_STORE_DIR));
     this.baseDir = this.#backend.location;
     this.#catalog = new Catalog(this.#backend);
     this.#logger = options.logger ?? pino({ level: 'silent' });

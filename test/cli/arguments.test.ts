@@ -2,8 +2,8 @@ import { InvalidArgumentError } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expandPath } from '../../protocol/index.js';
 import {
-  expandPath,
   parseCount,
   parseHours,
   parseJobId,

@@ -1,7 +1,8 @@
 /** `marianne-snapshot capture <job_id> <workspace>`: take a snapshot now. */
 import { Argument, Option } from 'commander';
 import type { ResultOf } from '../../../protocol/index.js';
-import { expandPath, parseJobId } from '../arguments.js';
+import { expandPath } from '../../../protocol/index.js';
+import { parseJobId } from '../arguments.js';
 import { defineClientCommand } from '../client-command.js';
 import { EXIT } from '../exit-status.js';
 import { formatBytes, pluralize } from '../format.js';

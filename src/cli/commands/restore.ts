@@ -4,7 +4,8 @@
  */
 import { Argument, Option } from 'commander';
 import type { ResultOf } from '../../../protocol/index.js';
-import { createSnapshotRefArguments, expandPath } from '../arguments.js';
+import { expandPath } from '../../../protocol/index.js';
+import { createSnapshotRefArguments } from '../arguments.js';
 import { defineClientCommand } from '../client-command.js';
 import { pluralize } from '../format.js';
 
