@@ -20,17 +20,19 @@ const REQUEST = '{"jsonrpc":"2.0","id":1,"method":"daemon.health"}\n';
 const WINDOW = 32;
 const NEWLINE = 0x0a;
 
-// Answers each line with itself as soon as it is whole, one write per
-// line: a message server with the JSON-RPC taken out.
+// Answers each line, as soon as it is whole, with a fixed reply the size
+// of the daemon's (one write per line): a message server with the
+// JSON-RPC taken out, moving the same bytes both ways.
 const ECHO_SERVER = `
 const net = require('node:net');
+const reply = process.argv[2];
 net.createServer((socket) => {
   let pending = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk) => {
     const lines = (pending + chunk).split('\\n');
     pending = lines.pop();
-    for (const line of lines) socket.write(line + '\\n');
+    for (let i = 0; i < lines.length; i++) socket.write(reply);
   });
   socket.on('error', () => {});
 }).listen(process.argv[1], () => process.stdout.write('ready\\n'));
@@ -48,7 +50,7 @@ export async function benchWire(options: {
     flags: ['--max-connections', '600', '--cleanup-interval-minutes', '0'],
   });
   const echoSocket = join(root, 'e.sock');
-  const echo = await startEcho(echoSocket);
+  const echo = await startEcho(echoSocket, await readReply(daemon.socket));
   try {
     await new Promise((done) => setTimeout(done, 500));
     const idle = toMiB(readMemory(daemon.pid)?.rss ?? Number.NaN);
@@ -95,8 +97,25 @@ function compareRates(
   };
 }
 
-async function startEcho(path: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', ECHO_SERVER, path], {
+// The daemon's own reply line, so the echo sends back as many bytes.
+async function readReply(path: string): Promise<string> {
+  const socket = await openSocket(path);
+  try {
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.write(REQUEST);
+    while (!text.includes('\n')) {
+      const [chunk] = (await once(socket, 'data')) as [string];
+      text += chunk;
+    }
+    return text.slice(0, text.indexOf('\n') + 1);
+  } finally {
+    socket.destroy();
+  }
+}
+
+async function startEcho(path: string, reply: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER, path, reply], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await once(child.stdout, 'data');

@@ -86,7 +86,8 @@ export class Dispatcher {
     token: CancellationToken,
     scope: RequestScope,
   ): Promise<unknown> {
-    const started = performance.now();
+    // The timing is only worth taking when its debug event is written.
+    const started = scope.log.isLevelEnabled('debug') ? performance.now() : -1;
     this.running++;
     try {
       const result = await this.run(method, params, token, scope);
@@ -220,6 +221,8 @@ export class Dispatcher {
     started: number,
     ok: boolean,
   ): void {
+    if (started < 0) return;
+
     const ms = Math.round((performance.now() - started) * 100) / 100;
     scope.log.debug({ method, id: scope.id, ms, ok }, 'request.handled');
   }

@@ -47,6 +47,8 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
     const text = serializeReply(entry.idText, reply);
     const whole = entry.batch ? entry.batch.add(text) : text;
     const written = whole === undefined ? DONE : this.send(whole);
+    // The last reply owed goes out at once: nothing else would join it.
+    if (this.ledger.outstanding === 0) this.flush();
     this.onSettled();
     return written;
   }
