@@ -1,15 +1,14 @@
 /**
  * Copies one source file into a snapshot: opened without following a
- * link and without blocking on a FIFO, checked to be the regular file the
- * scan saw, streamed through the hash in one pass, mtime kept.
+ * link and without blocking on a FIFO, checked to be a regular file, streamed through the hash in one pass, mtime kept.
  */
-import { lstat } from 'node:fs/promises';
 import type { SnapshotWriter } from './backend.js';
 import { closeQuietly, fstatFd, openFd, readFd } from './fd.js';
 import { READ_NOFOLLOW } from './fs-io.js';
 import type { ArtifactRole, ManifestArtifact } from './manifest.js';
 import type { ObserverCounter } from './observer-summary.js';
 import { countWhileReading } from './observer-summary.js';
+import { errnoOf } from './store-errors.js';
 
 /** A source that is not (or no longer) a regular file we may read. */
 export class SourceRefused extends Error {
@@ -33,20 +32,24 @@ const READ_CHUNK = 1024 * 1024;
 export async function copyArtifact(
   request: CopyRequest,
 ): Promise<ManifestArtifact> {
-  const seen = await lstat(request.source);
-  if (seen.isSymbolicLink()) {
-    throw new SourceRefused('is a symbolic link; links are not followed');
-  }
-  if (!seen.isFile()) throw new SourceRefused('is not a regular file');
-
-  const fd = await openFd(request.source, READ_NOFOLLOW);
+  // O_NOFOLLOW refuses a link and O_NONBLOCK keeps a FIFO from blocking
+  // the open; fstat then proves what was opened is a regular file, so no
+  // separate lstat (and no window between the look and the open).
+  const fd = await openFd(request.source, READ_NOFOLLOW).catch(
+    (err: unknown) => {
+      if (errnoOf(err) === 'ELOOP') {
+        throw new SourceRefused('is a symbolic link; links are not followed');
+      }
+      throw err;
+    },
+  );
   const opened = await fstatFd(fd).catch(async (err: unknown) => {
     await closeQuietly(fd);
     throw err;
   });
-  if (!opened.isFile() || opened.ino !== seen.ino) {
+  if (!opened.isFile()) {
     await closeQuietly(fd);
-    throw new SourceRefused('was replaced while being captured');
+    throw new SourceRefused('is not a regular file');
   }
 
   // Copy the bytes present when the file was opened, as tar does: a log

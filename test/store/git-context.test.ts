@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
@@ -169,4 +169,34 @@ describe('when git cannot answer', () => {
       expect.objectContaining({ reason: 'timeout' }),
     );
   });
+  it('kills every process git started once the timeout passes', async () => {
+    const bin = join(temp.root, 'slow-bin');
+    const pidFile = join(temp.root, 'sleeper.pid');
+    await mkdir(bin);
+    // git itself forks a child that outlives it unless its group dies.
+    const script = `#!/bin/sh\nsleep 30 &\necho $! > '${pidFile}'\nwait\n`;
+    await writeFile(join(bin, 'git'), script);
+    await chmod(join(bin, 'git'), 0o755);
+    await writeFiles(temp.workspace, { 'state.json': '{}' });
+    const manager = new SnapshotManager({
+      baseDir: temp.storeDir,
+      gitTimeoutMs: 300,
+    });
+    process.env.PATH = `${bin}:${savedPath}`;
+
+    expect(await captureGit(manager)).toBeNull();
+    await manager.close();
+
+    const sleeper = Number(await readFile(pidFile, 'utf8'));
+    await expect.poll(() => isAlive(sleeper), { timeout: 3000 }).toBe(false);
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
