@@ -93,7 +93,8 @@ async function runClient(options: {
     }
     tally.replies += 1;
     if (reply.error) {
-      bump(tally.errors, reply.error.data?.code ?? String(reply.error.code));
+      const code = reply.error.data?.code ?? String(reply.error.code);
+      bump(tally.errors, `${method.split('.')[1]} ${code}`);
       await new Promise((r) => setTimeout(r, 10 + random.int(40)));
       continue;
     }
@@ -231,5 +232,43 @@ describe('load', () => {
     expect(health.failures).toEqual([]);
     expect(toMiB(settledRss)).toBeLessThan(toMiB(idleRss) + SETTLED_MARGIN_MB);
     expect(growth).toBeLessThan(ROUND_GROWTH_MB);
+  });
+
+  it('lists a job without error while a cleanup empties it', async () => {
+    const connection = await fixture.connect();
+    const jobId = 'list-race';
+    const errors: string[] = [];
+    let lists = 0;
+
+    for (let round = 0; round < 3; round += 1) {
+      for (let i = 0; i < 20; i += 1) {
+        await connection.call('snapshot.capture', {
+          job_id: jobId,
+          workspace: workspaces[i % WORKSPACES],
+        });
+      }
+      let cleaning = true;
+      const cleanup = connection
+        .call('snapshot.cleanup', { job_id: jobId, max_age_hours: 0 })
+        .finally(() => (cleaning = false));
+      const listers = Array.from({ length: 8 }, async () => {
+        const lister = await fixture.connect();
+        do {
+          lists += 1;
+          const reply = await lister.request('snapshot.list', {
+            job_id: jobId,
+          });
+          if (reply.error) errors.push(reply.error.data?.code ?? '?');
+        } while (cleaning);
+      });
+      await Promise.all([cleanup, ...listers]);
+    }
+
+    console.log(
+      `[reliability] load/list-during-cleanup: ${lists} lists of a job ` +
+        `while 3 cleanups emptied it: ${errors.length} failed ` +
+        `(${[...new Set(errors)].join(', ') || 'none'})`,
+    );
+    expect(errors).toEqual([]);
   });
 });
