@@ -127,7 +127,10 @@ export const cleanup = defineMethod({
     progress_token: ProgressToken.optional(),
   }),
   result: z.object({
+    /** Snapshots now out of the store's view (their files are deleted
+     * right after the reply, in the background). */
     removed: z.number().int(),
+    /** Their size from their manifests: freed once that deletion ends. */
     freed_bytes: z.number().int(),
     snapshots: z.array(
       z.object({ job_id: z.string(), id: z.string(), reason: RemovalReason }),

@@ -31,10 +31,20 @@
  *   with no snapshot left, never one a capture has just filled.
  * - `listLinks` names the links found where a job or snapshot folder
  *   should be, so they can be reported; they are never followed.
+ * - `scan` lists every job's snapshots and those links in one pass;
+ *   `probe` reads what retention weighs of snapshots `scan` just listed
+ *   (one gone since reads as having neither manifest nor marker); `moveListedToTrash` moves many
+ *   listed snapshots at once without a sync, leaving job folders in place
+ *   (`removeJobIfEmpty` removes those it emptied). They exist so that a
+ *   cleanup of a large store costs few calls per snapshot.
  */
 import type { Readable } from 'node:stream';
-import type { GitContext, ObserverSummary } from '../../protocol/index.js';
-import type { Manifest } from './manifest.js';
+import type {
+  GitContext,
+  ObserverSummary,
+  SnapshotError,
+} from '../../protocol/index.js';
+import type { Manifest, SnapshotSize } from './manifest.js';
 
 /** What a written artifact turned out to be. */
 export interface WrittenArtifact {
@@ -87,6 +97,23 @@ export interface PurgeResult {
   remaining: number;
 }
 
+/** Every job's complete snapshots, and the links planted among them. */
+export interface StoreScan {
+  jobs: { jobId: string; ids: string[] }[];
+  links: string[];
+}
+
+/** What retention weighs of one snapshot. */
+export interface ProbedSnapshot {
+  /** From the manifest; null in the original layout, when unreadable,
+   * or not asked for. */
+  size: SnapshotSize | null;
+  hasMarker: boolean;
+}
+
+/** What became of one snapshot sent to the trash. */
+export type MoveOutcome = 'moved' | 'gone' | SnapshotError;
+
 export interface StoreBackend {
   /** Where the store lives, as a person would look for it. */
   readonly location: string;
@@ -119,5 +146,15 @@ export interface StoreBackend {
   /** True when the job's folder was empty and is gone. */
   removeJobIfEmpty(jobId: string): Promise<boolean>;
   listLinks(): Promise<string[]>;
+  scan(options?: { jobId?: string }): Promise<StoreScan>;
+  /** Per snapshot, its manifest (when asked) and marker, or an error. */
+  probe(
+    refs: readonly { jobId: string; id: string; manifest: boolean }[],
+    marker: string,
+  ): Promise<(ProbedSnapshot | Error)[]>;
+  /** Each snapshot's outcome; throws only when nothing could move. */
+  moveListedToTrash(
+    refs: readonly { jobId: string; id: string }[],
+  ): Promise<MoveOutcome[]>;
   purgeTrash(options?: { batchSize?: number }): Promise<PurgeResult>;
 }

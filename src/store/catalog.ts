@@ -20,6 +20,7 @@ import {
 } from './layout.js';
 import type { SnapshotSize } from './manifest.js';
 import { sizeOfManifest } from './manifest.js';
+import { mapLimit } from './store-context.js';
 
 /** A snapshot as its id describes it. */
 export interface SnapshotEntry {
@@ -32,6 +33,9 @@ export interface SnapshotEntry {
 export interface StoredSnapshot extends SnapshotEntry, SnapshotSize {
   pinned: boolean;
 }
+
+/** Snapshots without a manifest described at once. */
+const ORIGINAL_READ_PARALLEL = 16;
 
 /** Past this many cached sizes the cache starts over (memory bound). */
 const MAX_CACHED_SIZES = 200_000;
@@ -72,6 +76,40 @@ export class Catalog {
         );
     this.remember(entry, size);
     return size;
+  }
+
+  /**
+   * Size and pin of snapshots a scan just listed, in the fewest calls:
+   * a manifest is read only when its size is not cached yet. An entry
+   * that could not be read is an Error in its place.
+   */
+  async weighAll(
+    entries: readonly SnapshotEntry[],
+  ): Promise<(StoredSnapshot | Error)[]> {
+    const cached = entries.map((e) => this.#sizes.get(cacheKey(e.jobId, e.id)));
+    const refs = entries.map((e, i) => ({ ...e, manifest: !cached[i] }));
+    const probed = await this.#backend.probe(refs, PIN_MARKER);
+
+    // Without a manifest (the original layout) the files are read, a few
+    // snapshots at a time.
+    return mapLimit(
+      entries.map((entry, i) => ({ entry, i })),
+      ORIGINAL_READ_PARALLEL,
+      async ({ entry, i }) => {
+        const found = probed[i]!;
+        if (found instanceof Error) return found;
+        try {
+          let size = cached[i];
+          if (size === undefined) {
+            size = found.size ?? (await this.sizeOf(entry));
+            this.remember(entry, size);
+          }
+          return { ...entry, ...size, pinned: found.hasMarker };
+        } catch (err) {
+          return err instanceof Error ? err : new Error(String(err));
+        }
+      },
+    );
   }
 
   /** Records the size of a snapshot just committed. */

@@ -9,8 +9,11 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
+  MoveOutcome,
   OriginalSnapshot,
+  ProbedSnapshot,
   PurgeResult,
+  StoreScan,
   SnapshotWriter,
   StoreBackend,
   StoredFile,
@@ -30,7 +33,12 @@ import {
   walkFiles,
 } from './fs-read.js';
 import { removeAbandonedStaging, stagingNameFor } from './fs-staging.js';
-import { moveFolderToTrash, purgeTrashBatch } from './fs-trash.js';
+import { probeListedSnapshots, scanStore } from './fs-scan.js';
+import {
+  moveFolderToTrash,
+  moveListedToTrash,
+  purgeTrashBatch,
+} from './fs-trash.js';
 import { FsSnapshotWriter } from './fs-writer.js';
 import {
   DIR_MODE,
@@ -231,6 +239,23 @@ export class FsBackend implements StoreBackend {
       }
     }
     return links;
+  }
+
+  scan(options: { jobId?: string } = {}): Promise<StoreScan> {
+    return scanStore(this.location, options);
+  }
+
+  probe(
+    refs: readonly { jobId: string; id: string; manifest: boolean }[],
+    marker: string,
+  ): Promise<(ProbedSnapshot | Error)[]> {
+    return probeListedSnapshots(this.location, refs, marker);
+  }
+
+  moveListedToTrash(
+    refs: readonly { jobId: string; id: string }[],
+  ): Promise<MoveOutcome[]> {
+    return moveListedToTrash(this.location, refs);
   }
 
   async purgeTrash(options: { batchSize?: number } = {}): Promise<PurgeResult> {

@@ -3,16 +3,22 @@
  * one rename into `<root>/.trash/`, and its files are deleted later, a
  * bounded batch at a time, so a big removal never stalls a request.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { lstatSync, renameSync } from 'node:fs';
 import { lstat, readdir, rename, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PurgeResult } from './backend.js';
-import { makePrivateDir, removeTree, syncDir } from './fs-io.js';
+import { promisify } from 'node:util';
+import type { MoveOutcome, PurgeResult } from './backend.js';
+import { mapSliced } from './fs-slice.js';
+import { makePrivateDir, syncDir } from './fs-io.js';
 import { TRASH_DIR } from './layout.js';
 import { SnapshotError } from '../../protocol/index.js';
 import { isMissing, notFoundError, toStoreError } from './store-errors.js';
 
 const DEFAULT_PURGE_BATCH = 100;
+
+const runFile = promisify(execFile);
 
 // A link planted as the trash would send snapshots, and then the purge,
 // outside the store: the trash must be a real folder.
@@ -28,19 +34,75 @@ async function assertRealTrash(trash: string): Promise<void> {
   }
 }
 
+async function ensureTrash(trash: string): Promise<void> {
+  if (!(await makePrivateDir(trash))) await assertRealTrash(trash);
+}
+
+// A unique name in the trash: `~` cannot occur in a job id or snapshot
+// id, so the name stays readable; the suffix keeps two removals apart.
+function trashNameFor(jobId: string, id: string): string {
+  return `${jobId}~${id}~${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Moves snapshots a listing just saw, one rename each: the trash and each
+ * job folder are checked once (no link) rather than once per snapshot,
+ * and nothing is synced (a move lost to a power failure puts the snapshot
+ * back whole, and the next cleanup removes it again). The renames are
+ * synchronous, in slices that yield to the event loop (fs-slice.ts).
+ */
+export async function moveListedToTrash(
+  root: string,
+  refs: readonly { jobId: string; id: string }[],
+): Promise<MoveOutcome[]> {
+  const trash = join(root, TRASH_DIR);
+  const realJobs = new Map<string, boolean>();
+  const isRealJob = (jobId: string): boolean => {
+    let isReal = realJobs.get(jobId);
+    if (isReal === undefined) {
+      isReal = isRealDirNow(join(root, jobId));
+      realJobs.set(jobId, isReal);
+    }
+    return isReal;
+  };
+
+  try {
+    await ensureTrash(trash);
+  } catch (err) {
+    throw toStoreError(err, 'move to trash', trash);
+  }
+  return mapSliced(refs, ({ jobId, id }): MoveOutcome => {
+    const dir = join(root, jobId, id);
+    try {
+      if (!isRealJob(jobId)) return 'gone';
+      // A link in place of the snapshot would move only the link itself.
+      renameSync(dir, join(trash, trashNameFor(jobId, id)));
+      return 'moved';
+    } catch (err) {
+      return isMissing(err) ? 'gone' : toStoreError(err, 'move to trash', dir);
+    }
+  });
+}
+
+function isRealDirNow(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
 export async function moveFolderToTrash(
   root: string,
   snapshot: { jobId: string; id: string; dir: string; durable: boolean },
 ): Promise<void> {
   const { jobId, id, dir } = snapshot;
   const trash = join(root, TRASH_DIR);
-  // `~` cannot occur in a job id or snapshot id: the name stays readable
-  // and unambiguous; the suffix keeps two removals apart.
-  const suffix = randomBytes(4).toString('hex');
-  const target = join(trash, `${jobId}~${id}~${suffix}`);
+  const target = join(trash, trashNameFor(jobId, id));
 
   try {
-    if (!(await makePrivateDir(trash))) await assertRealTrash(trash);
+    await ensureTrash(trash);
     await rename(dir, target);
   } catch (err) {
     if (isMissing(err)) throw notFoundError(jobId, id);
@@ -58,6 +120,16 @@ export async function moveFolderToTrash(
   await rmdir(join(root, jobId)).catch(() => undefined);
 }
 
+/**
+ * Deletes a batch of trash entries with `rm -rf` in a child process.
+ * Measured against `fs.rm` of the same entries side by side: the child
+ * runs at rm's own speed (several times faster on a loaded machine, where
+ * each of fs.rm's many small calls waits for the thread pool), and its
+ * unlinks take neither the daemon's event loop nor its thread pool, so
+ * requests are served at full speed during a large purge. rm never
+ * follows a link inside what it deletes, and the trash itself was just
+ * checked to be a real folder.
+ */
 export async function purgeTrashBatch(
   root: string,
   batchSize = DEFAULT_PURGE_BATCH,
@@ -73,16 +145,18 @@ export async function purgeTrashBatch(
     throw toStoreError(err, 'read', trash);
   }
 
-  // The entries of a batch are removed side by side: each removal is a
-  // chain of small calls, and the thread pool can run several at once.
   const batch = names.slice(0, batchSize);
-  const failures = await Promise.allSettled(
-    batch.map((name) => removeTree(join(trash, name))),
-  );
-  const failed = failures.findIndex((f) => f.status === 'rejected');
-  if (failed !== -1) {
-    const reason: unknown = (failures[failed] as PromiseRejectedResult).reason;
-    throw toStoreError(reason, 'remove', join(trash, batch[failed]!));
+  if (batch.length === 0) return { removed: 0, remaining: 0 };
+  try {
+    await runFile('rm', ['-rf', '--', ...batch], { cwd: trash });
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new SnapshotError(
+      'STORE_UNAVAILABLE',
+      `could not delete the trash in ${trash}: ${stderr || String(err)}; ` +
+        'check its permissions and free space',
+      { path: trash },
+    );
   }
   return { removed: batch.length, remaining: names.length - batch.length };
 }

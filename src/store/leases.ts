@@ -15,9 +15,16 @@ export interface Lease {
   release(): void;
 }
 
+/** Which snapshots were leased since the watch began. */
+export interface LeaseWatch {
+  hasSeen(jobId: string, id: string): boolean;
+  close(): void;
+}
+
 export class LeaseRegistry {
   readonly #readers = new Map<string, number>();
   readonly #removing = new Set<string>();
+  readonly #watches = new Set<Set<string>>();
 
   /** Holds a snapshot for reading; SNAPSHOT_BUSY while it is removed. */
   acquire(jobId: string, id: string): Lease {
@@ -31,6 +38,7 @@ export class LeaseRegistry {
     }
 
     this.#readers.set(key, (this.#readers.get(key) ?? 0) + 1);
+    for (const seen of this.#watches) seen.add(key);
     let isReleased = false;
     return {
       release: () => {
@@ -45,6 +53,20 @@ export class LeaseRegistry {
 
   isLeased(jobId: string, id: string): boolean {
     return this.#readers.has(toKey(jobId, id));
+  }
+
+  /**
+   * Notes every snapshot leased from now until `close()`. A pin is only
+   * set under a lease, so a pin read after the watch began is still true
+   * for a snapshot the watch has not seen leased (in this process).
+   */
+  watch(): LeaseWatch {
+    const seen = new Set<string>();
+    this.#watches.add(seen);
+    return {
+      hasSeen: (jobId, id) => seen.has(toKey(jobId, id)),
+      close: () => this.#watches.delete(seen),
+    };
   }
 
   /**

@@ -12,15 +12,13 @@ import type { StoreBackend } from './backend.js';
 import { PIN_MARKER, assertJobId, assertSnapshotId } from './layout.js';
 import type { Removal } from './retention.js';
 import type { StoreContext } from './store-context.js';
-import { mapLimit } from './store-context.js';
 import type { OperationOptions } from './api.js';
+import type { Lease, LeaseWatch } from './leases.js';
 
 /** Snapshots moved to the trash per batch, between cancellation checks. */
 const TRASH_BATCH = 64;
-/** Renames in flight at once within a batch. */
-const TRASH_PARALLEL = 8;
 /** Trash entries deleted per batch before yielding to the event loop. */
-const PURGE_BATCH = 32;
+const PURGE_BATCH = 512;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -97,11 +95,14 @@ export class TrashPurger {
  * Moves chosen snapshots to the trash, batch by batch. A snapshot a reader
  * holds, or pinned since the decision, or already gone, is skipped and not
  * reported. Cancellation stops between batches; what moved stays moved.
+ * `watch` began before the decision read the pins: a snapshot it has not
+ * seen leased cannot have been pinned since, so only the others have
+ * their pin read again.
  */
 export async function trashSnapshots(
   context: StoreContext,
   removals: readonly Removal[],
-  options: OperationOptions = {},
+  options: OperationOptions & { watch: LeaseWatch },
 ): Promise<Removal[]> {
   const trashed: Removal[] = [];
   const total = removals.length;
@@ -111,49 +112,68 @@ export async function trashSnapshots(
     if (options.signal?.aborted) break;
 
     const batch = removals.slice(start, start + TRASH_BATCH);
-    const moved = await mapLimit(batch, TRASH_PARALLEL, (removal) =>
-      trashOne(context, removal),
-    );
-    batch.forEach((removal, i) => moved[i] && trashed.push(removal));
+    trashed.push(...(await trashBatch(context, batch, options.watch)));
     done += batch.length;
     options.onProgress?.({ stage: 'cleanup', done, total });
   }
   return trashed;
 }
 
-// True when the snapshot is now in the trash.
-async function trashOne(
+// Claims, checks pins where they may have changed, moves what is left.
+async function trashBatch(
   context: StoreContext,
-  removal: Removal,
-): Promise<boolean> {
-  const { jobId, id } = removal;
-  const claim = context.leases.claimRemoval(jobId, id);
-  const skip = (reason: string): false => {
-    context.logger.info(
-      { job_id: jobId, id, reason },
-      'snapshot.cleanup_skipped',
-    );
-    return false;
-  };
-  if (!claim) return skip('busy');
+  batch: readonly Removal[],
+  watch: LeaseWatch,
+): Promise<Removal[]> {
+  const { backend, catalog, leases, logger } = context;
+  const claimed: { removal: Removal; claim: Lease }[] = [];
+  const skip = ({ jobId, id }: Removal, reason: string): void =>
+    logger.info({ job_id: jobId, id, reason }, 'snapshot.cleanup_skipped');
 
   try {
-    if (await isPinned(context, jobId, id)) return skip('pinned');
-    // Not synced one by one: a move lost to a power failure puts the
-    // snapshot back whole, and the next cleanup removes it again.
-    await context.backend.moveToTrash(jobId, id, { durable: false });
-    context.catalog.forget(jobId, id);
-    return true;
-  } catch (err) {
-    if (err instanceof SnapshotError && err.code === 'SNAPSHOT_NOT_FOUND') {
-      return false;
+    for (const removal of batch) {
+      const claim = leases.claimRemoval(removal.jobId, removal.id);
+      if (claim) claimed.push({ removal, claim });
+      else skip(removal, 'busy');
     }
-    const path = context.backend.snapshotLocation(jobId, id);
-    context.logger.warn({ err, path }, 'snapshot.cleanup_failed');
-    return false;
+
+    const movable = await filterUnpinned(context, claimed, watch, skip);
+    const outcomes = await backend
+      .moveListedToTrash(movable)
+      .catch((err: unknown) => movable.map(() => err));
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'moved' || outcome === 'gone') return;
+      const path = backend.snapshotLocation(movable[i]!.jobId, movable[i]!.id);
+      logger.warn({ err: outcome, path }, 'snapshot.cleanup_failed');
+    });
+    const trashed = movable.filter((_, i) => outcomes[i] === 'moved');
+    for (const { jobId, id } of trashed) catalog.forget(jobId, id);
+    return trashed;
   } finally {
-    claim.release();
+    for (const { claim } of claimed) claim.release();
   }
+}
+
+async function filterUnpinned(
+  context: StoreContext,
+  claimed: readonly { removal: Removal }[],
+  watch: LeaseWatch,
+  skip: (removal: Removal, reason: string) => void,
+): Promise<Removal[]> {
+  const removals = claimed.map((c) => c.removal);
+  const recheck = removals.filter((r) => watch.hasSeen(r.jobId, r.id));
+  const refs = recheck.map((r) => ({ ...r, manifest: false }));
+  const probed = await context.backend.probe(refs, PIN_MARKER);
+  // Unreadable counts as pinned: kept this round.
+  const pinned = new Set(
+    recheck.filter((_, i) => {
+      const found = probed[i]!;
+      return found instanceof Error || found.hasMarker;
+    }),
+  );
+  const isPinnedNow = removals.map((r) => pinned.has(r));
+  removals.forEach((r, i) => isPinnedNow[i] && skip(r, 'pinned'));
+  return removals.filter((_, i) => !isPinnedNow[i]);
 }
 
 async function isPinned(

@@ -80,6 +80,10 @@ export function decideRemovals(
 ): Removal[] {
   const maxAgeHours = policy.maxAgeHours ?? DEFAULT_MAX_AGE_HOURS;
   const cutoffMs = now - maxAgeHours * 3_600_000;
+  if (policy.maxTotalBytes === undefined) {
+    return decideByAge(inventory, policy, cutoffMs);
+  }
+
   const ordered = [...inventory].sort(compareCaptureOrder);
   const protectedKeys = findProtected(ordered, policy.keepLast ?? 0);
   const isRemovable = (entry: InventoryEntry): boolean =>
@@ -107,6 +111,48 @@ export function decideRemovals(
     totalBytes -= entry.bytes;
   }
   return removals;
+}
+
+// Without a quota, only the snapshots past the age limit need ordering:
+// the same choice as the full pass, without sorting the whole store.
+function decideByAge(
+  inventory: readonly InventoryEntry[],
+  policy: RetentionPolicy,
+  cutoffMs: number,
+): Removal[] {
+  const keptNewest = findNewestPerJob(inventory, policy.keepLast ?? 0);
+  const chosen = inventory.filter(
+    (entry) =>
+      entry.createdAtMs < cutoffMs &&
+      (policy.jobId === undefined || entry.jobId === policy.jobId) &&
+      !entry.pinned &&
+      !entry.leased &&
+      !keptNewest.has(keyOf(entry)),
+  );
+  return chosen
+    .sort(compareCaptureOrder)
+    .map((entry) => toRemoval(entry, 'max_age'));
+}
+
+// Each job's newest `keepLast` snapshots, pinned ones included.
+function findNewestPerJob(
+  inventory: readonly InventoryEntry[],
+  keepLast: number,
+): Set<string> {
+  const kept = new Set<string>();
+  if (keepLast === 0) return kept;
+
+  const perJob = new Map<string, InventoryEntry[]>();
+  for (const entry of inventory) {
+    const entries = perJob.get(entry.jobId);
+    if (entries) entries.push(entry);
+    else perJob.set(entry.jobId, [entry]);
+  }
+  for (const entries of perJob.values()) {
+    const newest = entries.sort(compareCaptureOrder).slice(-keepLast);
+    for (const entry of newest) kept.add(keyOf(entry));
+  }
+  return kept;
 }
 
 // Pins, leases and each job's newest `keepLast` snapshots.

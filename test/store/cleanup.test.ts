@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import { createLogLines, type LogLines } from '../support/log-lines.js';
+import { waitForNoLeftovers } from '../support/snapshot-audit.js';
 import {
   createSnapshotFolders,
   type SnapshotFolders,
@@ -321,8 +322,9 @@ describe('progress and cancellation', () => {
     expect(progress).toHaveLength(1);
     const left = await listIds('job');
     expect(left.length).toBe(200 - progress[0]!);
-    // What was moved before the cancel is purged, not left in the trash.
-    expect(await readdir(join(folders.storeDir, '.trash'))).toEqual([]);
+    // What was moved before the cancel is purged (after the reply), not
+    // left in the trash.
+    expect(await waitForNoLeftovers(folders.storeDir)).toEqual([]);
   });
 });
 

@@ -1,0 +1,142 @@
+/**
+ * Taking stock of the store in as few filesystem calls as possible: one
+ * folder read for the root and one per job, with the links found on the
+ * way; then, for a snapshot whose size or pin matters, its manifest read
+ * in three calls and its marker looked for in one. A snapshot's folders
+ * were seen to be real folders by the listing itself (a listing reports
+ * a link as a link), so they are not checked again one by one. The calls
+ * are synchronous, in slices that yield to the event loop (fs-slice.ts).
+ */
+import type { Dirent } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProbedSnapshot, StoreScan } from './backend.js';
+import { READ_NOFOLLOW } from './fs-io.js';
+import { mapSliced } from './fs-slice.js';
+import {
+  MANIFEST_FILE,
+  META_DIR,
+  isJobId,
+  isSnapshotFolderName,
+} from './layout.js';
+import { MANIFEST_FORMAT, type SnapshotSize } from './manifest.js';
+import { errnoOf, isMissing, toStoreError } from './store-errors.js';
+
+/** Manifests are small; a bigger one is read on in further chunks. */
+const READ_CHUNK = 16_384;
+
+function readDirentsNow(path: string): Dirent[] {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err) || errnoOf(err) === 'ENOTDIR') return [];
+    throw toStoreError(err, 'read', path);
+  }
+}
+
+export async function scanStore(
+  root: string,
+  options: { jobId?: string },
+): Promise<StoreScan> {
+  const links: string[] = [];
+  const jobIds: string[] = [];
+
+  for (const entry of readDirentsNow(root)) {
+    if (!isJobId(entry.name)) continue;
+    if (options.jobId !== undefined && entry.name !== options.jobId) continue;
+    if (entry.isSymbolicLink()) links.push(join(root, entry.name));
+    if (entry.isDirectory()) jobIds.push(entry.name);
+  }
+
+  const jobs = await mapSliced(jobIds, (jobId) => {
+    const jobDir = join(root, jobId);
+    const ids: string[] = [];
+    for (const entry of readDirentsNow(jobDir)) {
+      if (!isSnapshotFolderName(entry.name)) continue;
+      if (entry.isSymbolicLink()) links.push(join(jobDir, entry.name));
+      if (entry.isDirectory()) ids.push(entry.name);
+    }
+    return { jobId, ids };
+  });
+  return { jobs, links };
+}
+
+/** Per snapshot, what it weighs, or why it could not be read. */
+export function probeListedSnapshots(
+  root: string,
+  refs: readonly { jobId: string; id: string; manifest: boolean }[],
+  marker: string,
+): Promise<(ProbedSnapshot | Error)[]> {
+  return mapSliced(refs, (ref): ProbedSnapshot | Error => {
+    const meta = join(root, ref.jobId, ref.id, META_DIR);
+    try {
+      const text = ref.manifest
+        ? readSmallText(join(meta, MANIFEST_FILE))
+        : null;
+      return {
+        size: text === null ? null : sizeOfManifestText(text),
+        hasMarker: existsNoFollow(join(meta, marker)),
+      };
+    } catch (err) {
+      return toStoreError(err, 'read', meta);
+    }
+  });
+}
+
+// The whole text of a small file, or null when absent or a link.
+function readSmallText(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_NOFOLLOW);
+  } catch (err) {
+    if (isMissing(err) || errnoOf(err) === 'ELOOP') return null;
+    throw err;
+  }
+
+  try {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(READ_CHUNK);
+      const bytesRead = readSync(fd, buffer, 0, READ_CHUNK, null);
+      chunks.push(buffer.subarray(0, bytesRead));
+      // A short read of a regular file is its end: no extra call.
+      if (bytesRead < READ_CHUNK) break;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Anything there counts, a link or a folder too: a pin kept too eagerly
+// costs a snapshot kept, a pin missed costs a snapshot lost.
+// (Asked not to throw when absent: a thrown error costs more than the call.)
+function existsNoFollow(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/**
+ * Files and bytes from a manifest's text, without checking the rest of
+ * it (restore and verify do): null when it does not look like one, and
+ * the caller falls back to the full read.
+ */
+function sizeOfManifestText(text: string): SnapshotSize | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const { format, artifacts } = (value ?? {}) as Record<string, unknown>;
+  if (format !== MANIFEST_FORMAT || !Array.isArray(artifacts)) return null;
+
+  let bytes = 0;
+  for (const artifact of artifacts as unknown[]) {
+    const size = (artifact as { bytes?: unknown } | null)?.bytes;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      return null;
+    }
+    bytes += size;
+  }
+  return { files: artifacts.length, bytes };
+}
