@@ -94,7 +94,9 @@ export async function listenPrivately(
     const previous = process.umask(0o177);
     try {
       server.once('error', reject);
-      server.listen(bindPath, () => {
+      // Node's default backlog (511) turns a burst of connections into
+      // EAGAIN for the clients; the kernel caps this at somaxconn.
+      server.listen({ path: bindPath, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
