@@ -3,7 +3,7 @@
  * one rename, so a reader sees all of it or nothing.
  */
 import { createHash } from 'node:crypto';
-import { rename, rmdir, unlink } from 'node:fs/promises';
+import { chmod, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { SnapshotError } from '../../protocol/index.js';
 import type {
@@ -120,10 +120,13 @@ export class FsSnapshotWriter implements SnapshotWriter {
     const target = await this.#prepare(join(META_DIR, name));
 
     try {
-      await writeDurableFile(target, text);
+      // Flushed at commit with the artifacts, not one fsync on its own.
+      await writeFile(target, text, { flag: 'wx', mode: FILE_MODE });
+      await chmod(target, FILE_MODE);
     } catch (err) {
       throw toStoreError(err, 'write', target);
     }
+    this.#unsynced.push(target);
   }
 
   async commit(manifest: Manifest): Promise<void> {
@@ -135,7 +138,7 @@ export class FsSnapshotWriter implements SnapshotWriter {
       // of one per file; the manifest still lands only after all of them.
       await syncFiles(this.#unsynced);
       await writeDurableFile(manifestPath, serializeManifest(manifest));
-      for (const dir of this.#createdDirs) await syncDir(dir);
+      await Promise.all([...this.#createdDirs].map((dir) => syncDir(dir)));
       await this.#moveIntoPlace();
     } catch (err) {
       await this.abort();
