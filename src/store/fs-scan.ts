@@ -11,11 +11,15 @@ import type { Dirent } from 'node:fs';
 import { closeSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbedSnapshot, StoreScan } from './backend.js';
+import { GitContext, ObserverSummary } from '../../protocol/index.js';
 import { READ_NOFOLLOW } from './fs-io.js';
+import { parseJson } from './fs-read.js';
 import { mapSliced } from './fs-slice.js';
 import {
+  GIT_CONTEXT_FILE,
   MANIFEST_FILE,
   META_DIR,
+  OBSERVER_SUMMARY_FILE,
   isJobId,
   isSnapshotFolderName,
 } from './layout.js';
@@ -70,13 +74,15 @@ export function probeListedSnapshots(
   return mapSliced(refs, (ref): ProbedSnapshot | Error => {
     const meta = join(root, ref.jobId, ref.id, META_DIR);
     try {
-      const text = ref.manifest
-        ? readSmallText(join(meta, MANIFEST_FILE))
-        : null;
-      return {
-        size: text === null ? null : sizeOfManifestText(text),
-        hasMarker: existsNoFollow(join(meta, marker)),
-      };
+      let size: SnapshotSize | null = null;
+      if (ref.manifest) {
+        const text = readSmallText(join(meta, MANIFEST_FILE));
+        size =
+          text === null
+            ? sizeOfOriginalFolder(join(root, ref.jobId, ref.id))
+            : sizeOfManifestText(text);
+      }
+      return { size, hasMarker: existsNoFollow(join(meta, marker)) };
     } catch (err) {
       return toStoreError(err, 'read', meta);
     }
@@ -113,6 +119,37 @@ function readSmallText(path: string): string | null {
 // (Asked not to throw when absent: a thrown error costs more than the call.)
 function existsNoFollow(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/**
+ * Files and bytes of a folder without manifest (the original layout), as
+ * describeOriginalFolder counts them: its top-level regular files, minus
+ * the git context and observer summary the original wrote beside them.
+ */
+function sizeOfOriginalFolder(dir: string): SnapshotSize {
+  let files = 0;
+  let bytes = 0;
+
+  for (const entry of readDirentsNow(dir)) {
+    if (!entry.isFile()) continue;
+    const path = join(dir, entry.name);
+    if (
+      entry.name === GIT_CONTEXT_FILE ||
+      entry.name === OBSERVER_SUMMARY_FILE
+    ) {
+      const text = readSmallText(path);
+      const isOwn =
+        entry.name === GIT_CONTEXT_FILE
+          ? parseJson(text, GitContext) !== null
+          : parseJson(text, ObserverSummary) !== null;
+      if (isOwn) continue;
+    }
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (stats === undefined) continue;
+    files += 1;
+    bytes += stats.size;
+  }
+  return { files, bytes };
 }
 
 /**
