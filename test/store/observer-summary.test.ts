@@ -135,6 +135,28 @@ describe('what the observer summary counts', () => {
     });
   });
 
+  it.each([2, 3, 5, 7, 16])(
+    'decodes split characters and bad bytes alike in chunks of %i bytes',
+    (size) => {
+      const bytes = Buffer.concat([
+        Buffer.from('{"event":"日本"}\n{"event":"é"}\r\n{"event":"x'),
+        Buffer.from([0xe6, 0x97, 0x0a, 0xff, 0x0a]),
+        Buffer.from('{"event":"ü"}\n\n{"event":"日本","n":1}\n'),
+      ]);
+      const chunks = [];
+      for (let i = 0; i < bytes.length; i += size) {
+        chunks.push(bytes.subarray(i, i + size));
+      }
+      const oneByOne = Array.from(bytes, (b) => Uint8Array.of(b));
+
+      expect(count(...chunks)).toEqual(count(...oneByOne));
+      expect(count(...chunks)).toEqual({
+        total_events: 4,
+        by_type: { 日本: 2, é: 1, ü: 1 },
+      });
+    },
+  );
+
   it('reads invalid UTF-8 with replacement characters instead of failing', () => {
     const line = Buffer.concat([
       Buffer.from('{"event":"bad'),
