@@ -137,6 +137,9 @@ export class Dispatcher {
 
     this.storeRequests++;
     const controller = new AbortController();
+    // A request cancelled before it started (its cancellation arrived in
+    // the same read) is aborted now: the token would only say so later.
+    if (token.isCancellationRequested) controller.abort();
     const subscription = token.onCancellationRequested(() =>
       controller.abort(),
     );
