@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ const REQUEST = '{"jsonrpc":"2.0","id":1,"method":"daemon.health"}\n';
 // server busy, shallow enough not to measure buffering alone.
 const WINDOW = 32;
 const NEWLINE = 0x0a;
+// Linux's USER_HZ, the unit of /proc/<pid>/stat times.
+const CLOCK_TICKS = 100;
 
 // Answers each line with a fixed reply the size of the daemon's: a
 // message server with the JSON-RPC taken out, moving the same bytes both
@@ -67,14 +70,24 @@ export async function benchWire(options: {
     for (const connections of [1, 8]) {
       const rates = { daemon: [] as number[], line: [] as number[] };
       const chunkRates: number[] = [];
+      const cpuPerRequest: number[] = [];
       for (let round = 0; round < repetitions; round++) {
         const measure = (path: string) =>
           measureRate(path, connections, seconds);
-        rates.daemon.push(await measure(daemon.socket));
-        rates.line.push(await measure(echo.line.path));
-        chunkRates.push(await measure(echo.chunk.path));
+        const cpuBefore = readCpuSeconds(daemon.pid);
+        const daemonRun = await measure(daemon.socket);
+        const cpu = readCpuSeconds(daemon.pid) - cpuBefore;
+        rates.daemon.push(daemonRun.rate);
+        cpuPerRequest.push((cpu / daemonRun.replies) * 1e6);
+        rates.line.push((await measure(echo.line.path)).rate);
+        chunkRates.push((await measure(echo.chunk.path)).rate);
       }
-      results.push(compareRates(connections, rates, median(chunkRates)));
+      results.push(
+        compareRates(connections, rates, {
+          chunkRate: median(chunkRates),
+          cpuMicros: median(cpuPerRequest),
+        }),
+      );
     }
 
     results.push(...(await measureMemory(daemon.pid, daemon.socket, idle)));
@@ -90,13 +103,13 @@ export async function benchWire(options: {
 function compareRates(
   connections: number,
   rates: { daemon: number[]; line: number[] },
-  chunkRate: number,
+  context: { chunkRate: number; cpuMicros: number },
 ): BenchResult {
   const daemonRate = median(rates.daemon);
   const echoRate = median(rates.line);
   const ratio = daemonRate / echoRate;
   const plural = connections === 1 ? 'connection' : 'connections';
-  const chunkRatio = (daemonRate / chunkRate).toFixed(2);
+  const chunkRatio = (daemonRate / context.chunkRate).toFixed(2);
   return {
     name: `wire: daemon.health, ${connections} pipelined ${plural}`,
     unit: 'req/s',
@@ -107,8 +120,10 @@ function compareRates(
     goal: 'at least half the echo rate',
     met: ratio >= 0.5,
     note:
+      `daemon CPU ${context.cpuMicros.toFixed(1)} µs per request; the ` +
       'echo writes once per line; an echo writing once per chunk ' +
-      `answers ${Math.round(chunkRate)} req/s (ratio ${chunkRatio})`,
+      `answers ${Math.round(context.chunkRate)} req/s ` +
+      `(ratio ${chunkRatio})`,
   };
 }
 
@@ -148,7 +163,7 @@ async function measureRate(
   path: string,
   connections: number,
   seconds: number,
-): Promise<number> {
+): Promise<{ rate: number; replies: number }> {
   const sockets = await Promise.all(
     Array.from({ length: connections }, () => openSocket(path)),
   );
@@ -181,7 +196,19 @@ async function measureRate(
   const elapsed = (performance.now() - started) / 1000;
   running = false;
   for (const socket of sockets) socket.destroy();
-  return counted / elapsed;
+  return { rate: counted / elapsed, replies: counted };
+}
+
+// User and system time of a process so far, from /proc (Linux only; on
+// other systems the note reads NaN).
+function readCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function openSocket(path: string): Promise<Socket> {
