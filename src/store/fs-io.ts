@@ -65,7 +65,9 @@ export async function syncDir(path: string): Promise<void> {
  * with one syncfs() of their filesystem (measured here: 2,000 small files
  * in ~50 ms, against ~1 s for 2,000 fsyncs through the thread pool); few
  * files, or a system where syncfs is missing or cannot report write
- * errors, get one fsync each, several at once.
+ * errors, get one fsync each, several at once. syncfs() also flushes
+ * whatever other processes left unwritten on that filesystem, so a busy
+ * neighbour on the store's disk lengthens the commit of a large capture.
  */
 export async function syncFiles(paths: readonly string[]): Promise<void> {
   if (paths.length >= SYNCFS_MIN_FILES && syncfsReportsErrors()) {
