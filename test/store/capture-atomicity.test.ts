@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FsBackend } from '../../src/store/fs-backend.js';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
   captureLogs,
-  makeTempRoot,
+  useTempStore,
   writeFiles,
   type TempRoot,
 } from '../support/workspace.js';
@@ -15,15 +15,7 @@ import {
 let temp: TempRoot;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  temp = await makeTempRoot();
-  store = new SnapshotManager({ baseDir: temp.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await temp.dispose();
-});
+useTempStore((fixture) => ({ temp, store } = fixture));
 
 async function listOrEmpty(path: string): Promise<string[]> {
   return readdir(path).catch(() => []);

@@ -8,12 +8,12 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SnapshotError } from '../../protocol/index.js';
-import { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import type { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
   listenOnSocket,
-  makeTempRoot,
+  useTempStore,
   mkfifo,
   writeFiles,
   type TempRoot,
@@ -22,15 +22,7 @@ import {
 let temp: TempRoot;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  temp = await makeTempRoot();
-  store = new SnapshotManager({ baseDir: temp.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await temp.dispose();
-});
+useTempStore((fixture) => ({ temp, store } = fixture));
 
 async function stagingLeftovers(): Promise<string[]> {
   return readdir(join(temp.storeDir, '.staging')).catch(() => []);

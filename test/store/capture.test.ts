@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
   captureLogs,
-  makeTempRoot,
+  useTempStore,
   setMtime,
   writeFiles,
   type TempRoot,
@@ -14,15 +14,7 @@ import {
 let temp: TempRoot;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  temp = await makeTempRoot();
-  store = new SnapshotManager({ baseDir: temp.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await temp.dispose();
-});
+useTempStore((fixture) => ({ temp, store } = fixture));
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

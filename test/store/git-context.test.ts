@@ -6,7 +6,7 @@ import {
   captureLogs,
   git,
   initRepo,
-  makeTempRoot,
+  useTempStore,
   writeFiles,
   type TempRoot,
 } from '../support/workspace.js';
@@ -14,15 +14,7 @@ import {
 let temp: TempRoot;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  temp = await makeTempRoot();
-  store = new SnapshotManager({ baseDir: temp.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await temp.dispose();
-});
+useTempStore((fixture) => ({ temp, store } = fixture));
 
 async function captureGit(manager = store, workspace = temp.workspace) {
   const snapshot = await manager.capture('job', workspace);

@@ -1,9 +1,9 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
-  makeTempRoot,
+  useTempStore,
   writeFiles,
   type TempRoot,
 } from '../support/workspace.js';
@@ -11,15 +11,7 @@ import {
 let temp: TempRoot;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  temp = await makeTempRoot();
-  store = new SnapshotManager({ baseDir: temp.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await temp.dispose();
-});
+useTempStore((fixture) => ({ temp, store } = fixture));
 
 /** A snapshot folder as the original manager left it: no manifest. */
 async function writeOriginal(

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
+import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 
 const run = promisify(execFile);
 
@@ -33,6 +35,30 @@ export async function makeTempRoot(prefix = 'ms-store-'): Promise<TempRoot> {
     storeDir: join(root, 'store'),
     dispose: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** A temp root and a store inside it, as each store test starts. */
+export interface TempStore {
+  temp: TempRoot;
+  store: SnapshotManager;
+}
+
+/**
+ * Gives each test of the calling suite a fresh temp root and store (handed
+ * to `receive` before the test runs), and closes and removes them after it.
+ */
+export function useTempStore(receive: (fixture: TempStore) => void): void {
+  let fixture: TempStore | undefined;
+
+  beforeEach(async () => {
+    const temp = await makeTempRoot();
+    fixture = { temp, store: new SnapshotManager({ baseDir: temp.storeDir }) };
+    receive(fixture);
+  });
+  afterEach(async () => {
+    await fixture?.store.close();
+    await fixture?.temp.dispose();
+  });
 }
 
 /** Writes files (name -> content) under `dir`, creating folders. */
