@@ -34,8 +34,8 @@ export interface StoredSnapshot extends SnapshotEntry, SnapshotSize {
   pinned: boolean;
 }
 
-/** Snapshots without a manifest described at once. */
-const ORIGINAL_READ_PARALLEL = 16;
+/** Snapshots whose manifest could not be read, described at once. */
+const FALLBACK_READ_PARALLEL = 16;
 
 /** Past this many cached sizes the cache starts over (memory bound). */
 const MAX_CACHED_SIZES = 200_000;
@@ -90,26 +90,34 @@ export class Catalog {
     const refs = entries.map((e, i) => ({ ...e, manifest: !cached[i] }));
     const probed = await this.#backend.probe(refs, PIN_MARKER);
 
-    // Without a manifest (the original layout) the files are read, a few
-    // snapshots at a time.
-    return mapLimit(
-      entries.map((entry, i) => ({ entry, i })),
-      ORIGINAL_READ_PARALLEL,
-      async ({ entry, i }) => {
-        const found = probed[i]!;
-        if (found instanceof Error) return found;
+    const results: (StoredSnapshot | Error)[] = [];
+    const unsized: { i: number; hasMarker: boolean }[] = [];
+    entries.forEach((entry, i) => {
+      const found = probed[i]!;
+      const size = found instanceof Error ? null : (cached[i] ?? found.size);
+      if (found instanceof Error) results[i] = found;
+      else if (size === null) unsized.push({ i, hasMarker: found.hasMarker });
+      else {
+        if (!cached[i]) this.remember(entry, size);
+        results[i] = { ...entry, ...size, pinned: found.hasMarker };
+      }
+    });
+
+    // A manifest that could not be read: the full read, a few at a time.
+    await mapLimit(
+      unsized,
+      FALLBACK_READ_PARALLEL,
+      async ({ i, hasMarker }) => {
+        const entry = entries[i]!;
         try {
-          let size = cached[i];
-          if (size === undefined) {
-            size = found.size ?? (await this.sizeOf(entry));
-            this.remember(entry, size);
-          }
-          return { ...entry, ...size, pinned: found.hasMarker };
+          const size = await this.sizeOf(entry);
+          results[i] = { ...entry, ...size, pinned: hasMarker };
         } catch (err) {
-          return err instanceof Error ? err : new Error(String(err));
+          results[i] = err instanceof Error ? err : new Error(String(err));
         }
       },
     );
+    return results;
   }
 
   /** Records the size of a snapshot just committed. */

@@ -19,8 +19,8 @@ import {
 import type { StoreContext } from './store-context.js';
 import { mapLimit } from './store-context.js';
 
-/** Manifests and markers read at once while taking stock. */
-const READ_PARALLEL = 16;
+/** Emptied job folders removed at once. */
+const EMPTY_JOB_PARALLEL = 16;
 
 export type CleanupResult = ResultOf<'snapshot.cleanup'>;
 
@@ -181,7 +181,7 @@ async function removeEmptyJobs(
   context: StoreContext,
   jobIds: readonly string[],
 ): Promise<void> {
-  await mapLimit(jobIds, READ_PARALLEL, async (jobId) => {
+  await mapLimit(jobIds, EMPTY_JOB_PARALLEL, async (jobId) => {
     await context.backend.removeJobIfEmpty(jobId).catch((err: unknown) => {
       context.logger.warn({ err, job_id: jobId }, 'snapshot.cleanup_failed');
     });

