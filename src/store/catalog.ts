@@ -6,10 +6,11 @@
  * once committed, so its size is cached for the life of the process.
  */
 import { createHash } from 'node:crypto';
-import type {
-  JobSummary,
-  Snapshot,
-  SnapshotDetail,
+import {
+  SnapshotError,
+  type JobSummary,
+  type Snapshot,
+  type SnapshotDetail,
 } from '../../protocol/index.js';
 import type { StoreBackend } from './backend.js';
 import {
@@ -131,8 +132,26 @@ export class Catalog {
     this.#sizes.delete(cacheKey(jobId, id));
   }
 
+  /**
+   * A listed snapshot's size, or undefined when a removal took it between
+   * the folder read and this one: a listing never fails for that.
+   */
+  async sizeIfPresent(entry: SnapshotEntry): Promise<SnapshotSize | undefined> {
+    try {
+      return await this.sizeOf(entry);
+    } catch (err) {
+      if (err instanceof SnapshotError && err.code === 'SNAPSHOT_NOT_FOUND') {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
   async describe(entry: SnapshotEntry): Promise<Snapshot> {
-    const size = await this.sizeOf(entry);
+    return this.#toSnapshot(entry, await this.sizeOf(entry));
+  }
+
+  #toSnapshot(entry: SnapshotEntry, size: SnapshotSize): Snapshot {
     return {
       job_id: entry.jobId,
       id: entry.id,
@@ -148,7 +167,13 @@ export class Catalog {
   async list(jobId: string, limit?: number): Promise<Snapshot[]> {
     const entries = (await this.entries(jobId)).reverse();
     const page = limit === undefined ? entries : entries.slice(0, limit);
-    return Promise.all(page.map((entry) => this.describe(entry)));
+    const described = await Promise.all(
+      page.map(async (entry) => {
+        const size = await this.sizeIfPresent(entry);
+        return size && this.#toSnapshot(entry, size);
+      }),
+    );
+    return described.filter((snapshot) => snapshot !== undefined);
   }
 
   async jobs(): Promise<JobSummary[]> {
@@ -156,15 +181,20 @@ export class Catalog {
     const summaries: JobSummary[] = [];
 
     for (const jobId of jobIds) {
-      const entries = await this.entries(jobId);
-      if (entries.length === 0) continue;
-
+      const present: SnapshotEntry[] = [];
       let bytes = 0;
-      for (const entry of entries) bytes += (await this.sizeOf(entry)).bytes;
-      const newest = entries[entries.length - 1]!;
+      for (const entry of await this.entries(jobId)) {
+        const size = await this.sizeIfPresent(entry);
+        if (!size) continue;
+        present.push(entry);
+        bytes += size.bytes;
+      }
+      const newest = present.at(-1);
+      if (!newest) continue;
+
       summaries.push({
         job_id: jobId,
-        snapshots: entries.length,
+        snapshots: present.length,
         bytes,
         newest: new Date(newest.createdAtMs).toISOString(),
       });
@@ -181,7 +211,8 @@ export class Catalog {
 
     for (const jobId of jobIds) {
       for (const entry of await this.entries(jobId)) {
-        const size = await this.sizeOf(entry);
+        const size = await this.sizeIfPresent(entry);
+        if (!size) continue;
         const pin = await this.#backend.readMarker(jobId, entry.id, PIN_MARKER);
         all.push({ ...entry, ...size, pinned: pin !== null });
       }

@@ -1,6 +1,7 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FsBackend } from '../../src/store/fs-backend.js';
 import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
   useTempStore,
@@ -173,5 +174,50 @@ describe('the library shape', () => {
     const snapshot = await fresh.capture('job', temp.workspace);
 
     expect(await store.listSnapshots('job')).toEqual([snapshot]);
+  });
+});
+
+// A real filesystem backend whose snapshot folders are really removed
+// right after a job's folder is read: the window a concurrent cleanup has.
+class RacedBackend extends FsBackend {
+  override async listSnapshotIds(jobId: string): Promise<string[]> {
+    const ids = await super.listSnapshotIds(jobId);
+    for (const id of ids.slice(0, 1)) {
+      await rm(this.snapshotLocation(jobId, id), { recursive: true });
+    }
+    return ids;
+  }
+}
+
+describe('listing while snapshots are removed', () => {
+  it('leaves out a snapshot removed after its folder was listed', async () => {
+    await writeFiles(temp.workspace, { 'state.json': '{}' });
+    const first = await store.capture('raced', temp.workspace);
+    const second = await store.capture('raced', temp.workspace);
+    const raced = new SnapshotManager({
+      backend: new RacedBackend(temp.storeDir),
+    });
+
+    const listed = await raced.listSnapshots('raced');
+
+    expect(listed.map((s) => s.id)).toEqual([second!.id]);
+    expect(first!.id < second!.id).toBe(true);
+    await raced.close();
+  });
+
+  it('counts only what is still there in the job summary', async () => {
+    await writeFiles(temp.workspace, { 'state.json': '{}' });
+    await store.capture('raced', temp.workspace);
+    await store.capture('raced', temp.workspace);
+    const raced = new SnapshotManager({
+      backend: new RacedBackend(temp.storeDir),
+    });
+
+    const jobs = await raced.listJobs();
+
+    expect(jobs.map((job) => [job.job_id, job.snapshots])).toEqual([
+      ['raced', 1],
+    ]);
+    await raced.close();
   });
 });
