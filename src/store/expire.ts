@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { ResultOf } from '../../protocol/index.js';
 import { SnapshotError } from '../../protocol/index.js';
 import type { OperationOptions, RetentionPolicy } from './api.js';
+import { Slicer } from './fs-slice.js';
 import { assertJobId, createdAtMsOf } from './layout.js';
 import { trashSnapshots } from './removal.js';
 import {
@@ -132,8 +133,11 @@ async function collectInventory(
     .map(({ jobId }) => jobId);
 
   // Leases are looked at before any pin is read.
+  // A large store has many thousands: requests get a turn between jobs.
   const entries: InventoryEntry[] = [];
+  const slicer = new Slicer();
   for (const { jobId, ids } of scan.jobs) {
+    await slicer.yieldWhenDue();
     for (const id of ids) {
       const createdAtMs = createdAtMsOf(id);
       const leased = leases.isLeased(jobId, id);
