@@ -148,6 +148,10 @@ async function trashBatch(
     });
     const trashed = movable.filter((_, i) => outcomes[i] === 'moved');
     for (const { jobId, id } of trashed) catalog.forget(jobId, id);
+    // When the store refuses every move (read-only, no permission), the
+    // caller must hear it rather than read "nothing removed".
+    const refused: unknown = outcomes.find((o) => o instanceof Error);
+    if (trashed.length === 0 && refused instanceof Error) throw refused;
     return trashed;
   } finally {
     for (const { claim } of claimed) claim.release();
