@@ -17,6 +17,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { DaemonLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import { RequestLedger } from './request-ledger.js';
+import { RequestPacer } from './request-pacer.js';
 import { serializeErrorReply, toWireError } from './wire-errors.js';
 import { isMessageGroup, WireReader } from './wire-reader.js';
 import { WireWriter } from './wire-writer.js';
@@ -38,6 +39,7 @@ interface Wire {
   reader: WireReader;
   writer: WireWriter;
   rpc: MessageConnection;
+  pacer: RequestPacer;
 }
 
 /**
@@ -99,7 +101,7 @@ export class ClientConnection {
       this.options.socket,
       framing,
       this.ledger,
-      () => this.endWhenAnswered(),
+      () => this.settleOne(),
       () => this.holdWhileBlocked(),
     );
     const reader = new WireReader(this.ledger, writer, (reason) =>
@@ -107,8 +109,9 @@ export class ClientConnection {
     );
 
     // vscode-jsonrpc hands the star handler no id; the message strategy
-    // sees each message just before its handler runs, synchronously, and
-    // starts every request of a group in the same turn.
+    // sees each message just before its handler runs, synchronously. A
+    // group's requests start as fast as the client takes their replies;
+    // one message at a time keeps a cancellation behind its request.
     let current: Message | undefined;
     const start = (
       message: Message,
@@ -120,16 +123,24 @@ export class ClientConnection {
       }
       return next(message);
     };
+    const pacer = new RequestPacer({
+      socket: this.options.socket,
+      writer,
+      ledger: this.ledger,
+    });
     const rpc = createMessageConnection(reader, writer, toJsonRpcLogger(log), {
+      maxParallelism: 1,
       messageStrategy: {
         handleMessage: (message, next) => {
-          if (!isMessageGroup(message)) return start(message, next);
+          if (!isMessageGroup(message)) return void start(message, next);
 
-          for (const member of message.members) void start(member, next);
-          return undefined;
+          return pacer.startGroup(message.members, (member) => {
+            void start(member, next);
+          });
         },
       },
     });
+
     rpc.onRequest((method, params, token) => {
       const internalId = (current as { id?: number } | undefined)?.id ?? 0;
       return dispatcher.handle(method, params, token, {
@@ -145,7 +156,7 @@ export class ClientConnection {
       maxMessageBytes: limits.maxMessageBytes,
     });
     log.debug({ framing }, 'connection.framing');
-    this.wire = { framing, decoder, reader, writer, rpc };
+    this.wire = { framing, decoder, reader, writer, rpc, pacer };
     return this.wire;
   }
 
@@ -177,6 +188,11 @@ export class ClientConnection {
     if (this.wire && !this.inputClosed)
       this.handleFrames(this.wire.decoder.end());
     this.finish();
+  }
+
+  private settleOne(): void {
+    this.wire?.pacer.wake();
+    this.endWhenAnswered();
   }
 
   private endWhenAnswered(): void {
@@ -234,6 +250,7 @@ export class ClientConnection {
     this.inputClosed = true;
     if (!this.wire) return;
 
+    this.wire.pacer.stop();
     this.wire.reader.close();
     this.wire.rpc.dispose();
   }

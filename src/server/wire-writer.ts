@@ -35,6 +35,20 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
   private pending: string[] = [];
   private pendingLength = 0;
   private flushScheduled = false;
+  private repliesWritten = 0;
+  private replyBytesWritten = 0;
+
+  /** Reply text waiting here for the next write to the socket. */
+  get heldBytes(): number {
+    return this.pendingLength;
+  }
+
+  /** The average size of the replies written so far; 0 before the first. */
+  get averageReplyBytes(): number {
+    if (this.repliesWritten === 0) return 0;
+
+    return this.replyBytesWritten / this.repliesWritten;
+  }
 
   write(message: Message): Promise<void> {
     const reply = message as ReplyMessage;
@@ -46,6 +60,8 @@ export class WireWriter extends AbstractMessageWriter implements MessageWriter {
     if (!entry) return DONE;
 
     const text = serializeReply(entry.idText, reply);
+    this.repliesWritten++;
+    this.replyBytesWritten += text.length;
     const whole = entry.batch ? entry.batch.add(text) : text;
     const written = whole === undefined ? DONE : this.send(whole);
     // The last reply owed goes out at once: nothing else would join it.
