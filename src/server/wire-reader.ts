@@ -6,6 +6,7 @@ import {
   type MessageReader,
 } from 'vscode-jsonrpc/node';
 import { CANCEL_NOTIFICATION } from '../../protocol/index.js';
+import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth.js';
 import { findRawId, splitArray } from './raw-json.js';
 import {
   BatchReply,
@@ -72,6 +73,19 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
 
   /** Takes one whole message text off the wire. */
   receive(text: string): void {
+    if (exceedsNestingDepth(text)) {
+      this.onInvalid('nesting too deep');
+      void this.writer.writeError(
+        'null',
+        toWireError(
+          'INVALID_REQUEST',
+          'Invalid request: arrays and objects nest deeper than ' +
+            `${MAX_NESTING_DEPTH} levels; send a flatter message`,
+        ),
+      );
+      return;
+    }
+
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
