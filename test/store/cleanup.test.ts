@@ -329,7 +329,7 @@ describe('progress and cancellation', () => {
 });
 
 describe('a planted trash link', () => {
-  it('is never followed: nothing moves or is deleted through it', async () => {
+  it('is never followed: the cleanup is refused and nothing moves', async () => {
     const outside = join(folders.root, 'outside-trash');
     await mkdir(outside);
     await writeFile(join(outside, 'precious'), 'keep me');
@@ -339,7 +339,9 @@ describe('a planted trash link', () => {
       createdAtMs: hoursAgo(900),
     });
 
-    expect(await store.cleanup()).toBe(0);
+    await expect(store.cleanup()).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
     await store.close();
 
     expect(await readdir(outside)).toEqual(['precious']);
