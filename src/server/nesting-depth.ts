@@ -20,6 +20,9 @@ export function exceedsNestingDepth(
   text: string,
   limit: number = MAX_NESTING_DEPTH,
 ): boolean {
+  // Each level takes a character: shorter text cannot be too deep.
+  if (text.length <= limit) return false;
+
   let depth = 0;
   let inString = false;
   for (let index = 0; index < text.length; index++) {
