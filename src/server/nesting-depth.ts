@@ -1,3 +1,5 @@
+import { findRawId } from './raw-json.js';
+
 /**
  * The deepest nesting of arrays and objects a message may have. Real
  * requests nest a handful of levels; JSON.parse of a message nested
@@ -5,6 +7,9 @@
  * every other client, so such text is refused before it is parsed.
  */
 export const MAX_NESTING_DEPTH = 128;
+
+// An id longer than this is not worth echoing from text never parsed.
+const MAX_ID_TEXT = 1024;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -39,4 +44,29 @@ export function exceedsNestingDepth(
     }
   }
   return false;
+}
+
+/**
+ * The id of a message refused unparsed, as its reply should carry it:
+ * the top-level `id` member's text when that is a string, a number or
+ * null, and `null` when no such id can be read (a batch, a malformed or
+ * missing id), as JSON-RPC 2.0 asks of a request whose id is unknown.
+ */
+export function readUnparsedIdText(text: string): string {
+  let raw: string | undefined;
+  try {
+    raw = findRawId(text);
+  } catch {
+    return 'null';
+  }
+  if (raw === undefined || raw.length > MAX_ID_TEXT) return 'null';
+
+  let id: unknown;
+  try {
+    id = JSON.parse(raw);
+  } catch {
+    return 'null';
+  }
+  if (typeof id === 'number') return raw;
+  return typeof id === 'string' ? JSON.stringify(id) : 'null';
 }

@@ -6,7 +6,11 @@ import {
   type MessageReader,
 } from 'vscode-jsonrpc/node';
 import { CANCEL_NOTIFICATION } from '../../protocol/index.js';
-import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth.js';
+import {
+  exceedsNestingDepth,
+  MAX_NESTING_DEPTH,
+  readUnparsedIdText,
+} from './nesting-depth.js';
 import { findRawId, splitArray } from './raw-json.js';
 import {
   BatchReply,
@@ -76,7 +80,7 @@ export class WireReader extends AbstractMessageReader implements MessageReader {
     if (exceedsNestingDepth(text)) {
       this.onInvalid('nesting too deep');
       void this.writer.writeError(
-        'null',
+        readUnparsedIdText(text),
         toWireError(
           'INVALID_REQUEST',
           'Invalid request: arrays and objects nest deeper than ' +

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   exceedsNestingDepth,
   MAX_NESTING_DEPTH,
+  readUnparsedIdText,
 } from '../../src/server/nesting-depth.js';
 import { startDaemonProcess, type DaemonProcess } from '../support/daemon.js';
 import { LineClient } from '../support/raw-socket.js';
@@ -38,6 +39,31 @@ describe('the nesting depth scan', () => {
   });
 });
 
+describe('the id of a message refused unparsed', () => {
+  const deep = nested(MAX_NESTING_DEPTH + 1);
+
+  it.each([
+    ['a number', `{"jsonrpc":"2.0","id":12,"params":${deep}}`, '12'],
+    [
+      'a number past double precision, as written',
+      `{"id":12345678901234567890,"params":${deep}}`,
+      '12345678901234567890',
+    ],
+    [
+      'a string, spelled as JavaScript prints it',
+      `{"params":${deep},"id":"a\\u0062"}`,
+      '"ab"',
+    ],
+    ['null', `{"id":null,"params":${deep}}`, 'null'],
+    ['no id', `{"jsonrpc":"2.0","params":${deep}}`, 'null'],
+    ['an id that is an object', `{"id":${deep}}`, 'null'],
+    ['a batch', `[${deep},{"id":1}]`, 'null'],
+    ['text that is not JSON', `{id:1,${deep}`, 'null'],
+  ])('reads %s', (_name, text, idText) => {
+    expect(readUnparsedIdText(text)).toBe(idText);
+  });
+});
+
 describe('a message nested too deep', () => {
   let daemon: DaemonProcess;
 
@@ -49,18 +75,21 @@ describe('a message nested too deep', () => {
     await daemon.dispose();
   });
 
-  it('is refused as an invalid request and the connection stays usable', async () => {
+  it('is refused as an invalid request under its id, and the connection stays usable', async () => {
     const client = await LineClient.open(daemon.socket);
     const params = '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000);
     client.socket.write(
       `{"jsonrpc":"2.0","id":7,"method":"daemon.health","params":${params}}\n`,
     );
 
-    const refusal = await client.waitFor((line) => line.error !== undefined);
+    client.socket.write(`[${nested(50_000)}]\n`);
+
+    const refusal = await client.waitFor((line) => line.id === 7);
+    const anonymous = await client.waitFor((line) => line.id === null);
     const health = await client.call(8, 'daemon.health');
     client.socket.destroy();
 
-    expect(refusal.id).toBeNull();
+    expect(anonymous.error.data.code).toBe('INVALID_REQUEST');
     expect(refusal.error.code).toBe(-32600);
     expect(refusal.error.data.code).toBe('INVALID_REQUEST');
     expect(refusal.error.message).toContain(`${MAX_NESTING_DEPTH} levels`);
