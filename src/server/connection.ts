@@ -140,7 +140,6 @@ export class ClientConnection {
         },
       },
     });
-
     rpc.onRequest((method, params, token) => {
       const internalId = (current as { id?: number } | undefined)?.id ?? 0;
       return dispatcher.handle(method, params, token, {

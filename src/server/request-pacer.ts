@@ -49,7 +49,7 @@ export class RequestPacer {
     });
   }
 
-  /** Gives up on the members not yet started: the client is gone. */
+  /** Ends the group: all started, or the rest given up as the client left. */
   stop(): void {
     this.members = [];
     this.next = 0;
