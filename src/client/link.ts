@@ -90,7 +90,7 @@ function explainRefusal(
 // requests: a listing of a large store may pass the daemon's request limit.
 const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
-// Newline-delimited JSON, the framing a person reads in a socat session.
+// Newline-delimited JSON, the framing a person reads in a socat exchange.
 function createLink(socket: Socket): Link {
   const connection = createMessageConnection(
     new FramedMessageReader(socket, {

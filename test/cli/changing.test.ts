@@ -2,32 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFiles } from '../support/workspace.js';
-import { startCliSession, type CliSession } from '../support/cli-session.js';
+import { startCliFixture, type CliFixture } from '../support/cli-fixture.js';
 
-let session: CliSession;
+let fixture: CliFixture;
 
 beforeAll(async () => {
-  session = await startCliSession();
+  fixture = await startCliFixture();
 });
 
 afterAll(async () => {
-  await session?.dispose();
+  await fixture?.dispose();
 });
 
 describe('diff', () => {
   it('lists added, removed and changed artifacts', async () => {
-    const workspace = await session.makeWorkspace({
+    const workspace = await fixture.makeWorkspace({
       'state.json': '{"n":1}',
       'old.log': 'x',
       'same.yaml': 'a: 1',
     });
-    const from = await session.capture('diff-job', workspace);
+    const from = await fixture.capture('diff-job', workspace);
     await writeFiles(workspace, { 'state.json': '{"n":2}', 'new.json': '{}' });
     await rm(join(workspace, 'old.log'));
-    const to = await session.capture('diff-job', workspace);
+    const to = await fixture.capture('diff-job', workspace);
 
-    const human = await session.cli(['diff', 'diff-job', from.id, to.id]);
-    const json = await session.cli([
+    const human = await fixture.cli(['diff', 'diff-job', from.id, to.id]);
+    const json = await fixture.cli([
       'diff',
       'diff-job',
       from.id,
@@ -53,15 +53,15 @@ describe('diff', () => {
 
 describe('verify', () => {
   it('exits 0 when every artifact matches, 1 when one changed', async () => {
-    const snapshot = await session.capture(
+    const snapshot = await fixture.capture(
       'verify-job',
-      await session.makeWorkspace(),
+      await fixture.makeWorkspace(),
     );
 
-    const clean = await session.cli(['verify', 'verify-job']);
+    const clean = await fixture.cli(['verify', 'verify-job']);
     await writeFile(join(snapshot.path, 'state.json'), 'tampered');
-    const human = await session.cli(['verify', 'verify-job', snapshot.id]);
-    const json = await session.cli(['verify', 'verify-job', '--json']);
+    const human = await fixture.cli(['verify', 'verify-job', snapshot.id]);
+    const json = await fixture.cli(['verify', 'verify-job', '--json']);
 
     expect(clean.status, clean.stdout + clean.stderr).toBe(0);
     expect(clean.stdout).toBe('ok: 1 snapshot match their manifests\n');
@@ -80,17 +80,17 @@ describe('verify', () => {
 
 describe('pin, unpin and delete', () => {
   it('refuses to delete a pinned snapshot until it is unpinned', async () => {
-    const snapshot = await session.capture(
+    const snapshot = await fixture.capture(
       'pin-job',
-      await session.makeWorkspace(),
+      await fixture.makeWorkspace(),
     );
     const ref = ['pin-job', snapshot.id];
 
-    const pinned = await session.cli(['pin', ...ref]);
-    const refused = await session.cli(['delete', ...ref]);
-    const unpinned = await session.cli(['unpin', ...ref, '--json']);
-    const deleted = await session.cli(['delete', ...ref]);
-    const listed = await session.cli(['list', 'pin-job', '--json']);
+    const pinned = await fixture.cli(['pin', ...ref]);
+    const refused = await fixture.cli(['delete', ...ref]);
+    const unpinned = await fixture.cli(['unpin', ...ref, '--json']);
+    const deleted = await fixture.cli(['delete', ...ref]);
+    const listed = await fixture.cli(['list', 'pin-job', '--json']);
 
     expect(pinned.stdout).toBe(`pin-job/${snapshot.id} is pinned\n`);
     expect(refused.status, refused.stderr).toBe(1);
@@ -104,18 +104,18 @@ describe('pin, unpin and delete', () => {
 
 describe('delete', () => {
   it('prints exactly the result with --json', async () => {
-    const snapshot = await session.capture(
+    const snapshot = await fixture.capture(
       'delete-job',
-      await session.makeWorkspace(),
+      await fixture.makeWorkspace(),
     );
 
-    const run = await session.cli([
+    const run = await fixture.cli([
       'delete',
       'delete-job',
       snapshot.id,
       '--json',
     ]);
-    const again = await session.cli(['delete', 'delete-job', snapshot.id]);
+    const again = await fixture.cli(['delete', 'delete-job', snapshot.id]);
 
     expect(run.status, run.stderr).toBe(0);
     expect(run.json()).toEqual({ deleted: true });
@@ -126,19 +126,19 @@ describe('delete', () => {
 
 describe('restore', () => {
   it('restores into a relative target, and refuses a full one', async () => {
-    const snapshot = await session.capture(
+    const snapshot = await fixture.capture(
       'restore-job',
-      await session.makeWorkspace(),
+      await fixture.makeWorkspace(),
     );
     const args = ['restore', 'restore-job', snapshot.id, 'restored'];
 
-    const first = await session.cli(args, { cwd: session.work });
-    const again = await session.cli(args, { cwd: session.work });
-    const forced = await session.cli([...args, '--overwrite', '--json'], {
-      cwd: session.work,
+    const first = await fixture.cli(args, { cwd: fixture.work });
+    const again = await fixture.cli(args, { cwd: fixture.work });
+    const forced = await fixture.cli([...args, '--overwrite', '--json'], {
+      cwd: fixture.work,
     });
 
-    const target = join(session.work, 'restored');
+    const target = join(fixture.work, 'restored');
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toBe(
       `restored 2 files of restore-job/${snapshot.id} into ${target}\n`,
@@ -157,19 +157,19 @@ describe('restore', () => {
 
 describe('cleanup', () => {
   it('with --dry-run says what would go and why, and removes nothing', async () => {
-    const workspace = await session.makeWorkspace();
-    const older = await session.capture('clean-job', workspace);
-    const newer = await session.capture('clean-job', workspace);
+    const workspace = await fixture.makeWorkspace();
+    const older = await fixture.capture('clean-job', workspace);
+    const newer = await fixture.capture('clean-job', workspace);
     const flags = ['--job', 'clean-job', '--max-age-hours', '0'];
 
-    const dry = await session.cli([
+    const dry = await fixture.cli([
       'cleanup',
       ...flags,
       '--keep-last',
       '1',
       '--dry-run',
     ]);
-    const still = await session.cli(['list', 'clean-job', '--json']);
+    const still = await fixture.cli(['list', 'clean-job', '--json']);
 
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout.split('\n').slice(0, 3)).toEqual([
@@ -181,8 +181,8 @@ describe('cleanup', () => {
     ]);
     expect(still.json().snapshots).toHaveLength(2);
 
-    const real = await session.cli(['cleanup', ...flags, '--json']);
-    const gone = await session.cli(['list', 'clean-job', '--json']);
+    const real = await fixture.cli(['cleanup', ...flags, '--json']);
+    const gone = await fixture.cli(['list', 'clean-job', '--json']);
 
     expect(real.json()).toMatchObject({ removed: 2, freed_bytes: 54 });
     expect(gone.json()).toEqual({ snapshots: [] });
@@ -190,7 +190,7 @@ describe('cleanup', () => {
   });
 
   it('exits 2 when the daemon refuses a param as invalid', async () => {
-    const run = await session.cli([
+    const run = await fixture.cli([
       'cleanup',
       '--keep-last',
       '99999999999999999999',

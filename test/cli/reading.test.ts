@@ -3,50 +3,50 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultOf } from '../../protocol/index.js';
 import { initRepo } from '../support/workspace.js';
-import { startCliSession, type CliSession } from '../support/cli-session.js';
+import { startCliFixture, type CliFixture } from '../support/cli-fixture.js';
 
-let session: CliSession;
+let fixture: CliFixture;
 
 beforeAll(async () => {
-  session = await startCliSession();
+  fixture = await startCliFixture();
 });
 
 afterAll(async () => {
-  await session?.dispose();
+  await fixture?.dispose();
 });
 
 const ID = /[0-9A-Z]{26}/;
 
 describe('health', () => {
   it('shows the daemon status, store and socket', async () => {
-    const run = await session.cli(['health']);
+    const run = await fixture.cli(['health']);
 
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^status +ok$/m);
     expect(run.stdout).toMatch(/^protocol +1\.0$/m);
-    expect(run.stdout).toContain(session.daemon.storeDir);
-    expect(run.stdout).toContain(session.daemon.socket);
+    expect(run.stdout).toContain(fixture.daemon.storeDir);
+    expect(run.stdout).toContain(fixture.daemon.socket);
   });
 
   it('prints exactly the result with --json', async () => {
-    const run = await session.cli(['health', '--json']);
+    const run = await fixture.cli(['health', '--json']);
 
     expect(run.status, run.stderr).toBe(0);
     expect(run.json()).toMatchObject({
       status: 'ok',
       protocol_version: '1.0',
-      pid: session.daemon.child.pid,
-      snapshot_dir: session.daemon.storeDir,
-      socket: session.daemon.socket,
+      pid: fixture.daemon.child.pid,
+      snapshot_dir: fixture.daemon.storeDir,
+      socket: fixture.daemon.socket,
     });
   });
 });
 
 describe('capture', () => {
   it('says what it captured and where', async () => {
-    const workspace = await session.makeWorkspace();
+    const workspace = await fixture.makeWorkspace();
 
-    const run = await session.cli(['capture', 'cap-human', workspace]);
+    const run = await fixture.cli(['capture', 'cap-human', workspace]);
 
     expect(run.status, run.stderr).toBe(0);
     const [first, second] = run.stdout.trimEnd().split('\n');
@@ -54,21 +54,21 @@ describe('capture', () => {
       new RegExp(`^captured ${ID.source} for cap-human: 2 files, 27 B$`),
     );
     expect(second).toMatch(
-      new RegExp(`^  ${session.daemon.storeDir}/cap-human/`),
+      new RegExp(`^  ${fixture.daemon.storeDir}/cap-human/`),
     );
   });
 
   it('resolves a relative workspace and config against its cwd', async () => {
-    const workspace = await session.makeWorkspace();
-    await writeFile(join(session.work, 'job.yaml'), 'name: x\n');
-    const relative = workspace.slice(session.work.length + 1);
+    const workspace = await fixture.makeWorkspace();
+    await writeFile(join(fixture.work, 'job.yaml'), 'name: x\n');
+    const relative = workspace.slice(fixture.work.length + 1);
 
-    const run = await session.cli(
+    const run = await fixture.cli(
       ['capture', 'cap-rel', relative, '--config', 'job.yaml', '--json'],
-      { cwd: session.work },
+      { cwd: fixture.work },
     );
     const { snapshot } = run.json<ResultOf<'snapshot.capture'>>();
-    const shown = await session.cli([
+    const shown = await fixture.cli([
       'show',
       'cap-rel',
       snapshot!.id,
@@ -88,11 +88,11 @@ describe('capture', () => {
     ['a workspace with nothing to capture', true, 'nothing_to_capture'],
   ])('exits 1 and says why on %s', async (_, exists, reason) => {
     const workspace = exists
-      ? await session.makeWorkspace({ 'notes.txt': 'x' })
-      : join(session.work, 'missing');
+      ? await fixture.makeWorkspace({ 'notes.txt': 'x' })
+      : join(fixture.work, 'missing');
 
-    const human = await session.cli(['capture', 'cap-none', workspace]);
-    const json = await session.cli([
+    const human = await fixture.cli(['capture', 'cap-none', workspace]);
+    const json = await fixture.cli([
       'capture',
       'cap-none',
       workspace,
@@ -110,12 +110,12 @@ describe('capture', () => {
 
 describe('list', () => {
   it("shows a job's snapshots newest first, with ages and sizes", async () => {
-    const workspace = await session.makeWorkspace();
-    const older = await session.capture('list-job', workspace);
+    const workspace = await fixture.makeWorkspace();
+    const older = await fixture.capture('list-job', workspace);
     await writeFile(join(workspace, 'extra.json'), '{}');
-    const newer = await session.capture('list-job', workspace);
+    const newer = await fixture.capture('list-job', workspace);
 
-    const run = await session.cli(['list', 'list-job']);
+    const run = await fixture.cli(['list', 'list-job']);
 
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
@@ -128,11 +128,11 @@ describe('list', () => {
   });
 
   it('keeps to --limit and prints the result with --json', async () => {
-    const workspace = await session.makeWorkspace();
-    await session.capture('list-limit', workspace);
-    const newest = await session.capture('list-limit', workspace);
+    const workspace = await fixture.makeWorkspace();
+    await fixture.capture('list-limit', workspace);
+    const newest = await fixture.capture('list-limit', workspace);
 
-    const run = await session.cli([
+    const run = await fixture.cli([
       'list',
       'list-limit',
       '--limit',
@@ -145,10 +145,10 @@ describe('list', () => {
   });
 
   it('shows every job without one', async () => {
-    await session.capture('list-all', await session.makeWorkspace());
+    await fixture.capture('list-all', await fixture.makeWorkspace());
 
-    const human = await session.cli(['list']);
-    const json = await session.cli(['list', '--json']);
+    const human = await fixture.cli(['list']);
+    const json = await fixture.cli(['list', '--json']);
 
     expect(human.status, human.stderr).toBe(0);
     expect(human.stdout.split('\n')[0]).toMatch(
@@ -163,7 +163,7 @@ describe('list', () => {
   });
 
   it('says so when a job has no snapshots', async () => {
-    const run = await session.cli(['list', 'never-captured']);
+    const run = await fixture.cli(['list', 'never-captured']);
 
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe('no snapshots of never-captured\n');
@@ -172,15 +172,15 @@ describe('list', () => {
 
 describe('show', () => {
   it('shows artifacts, git context and the observer summary', async () => {
-    const workspace = await session.makeWorkspace({
+    const workspace = await fixture.makeWorkspace({
       'state.json': '{}',
       '.marianne-observer.jsonl':
         '{"event":"start"}\n{"event":"tick"}\n{"event":"tick"}\n',
     });
     await initRepo(workspace);
-    const snapshot = await session.capture('show-job', workspace);
+    const snapshot = await fixture.capture('show-job', workspace);
 
-    const run = await session.cli(['show', 'show-job', snapshot.id]);
+    const run = await fixture.cli(['show', 'show-job', snapshot.id]);
 
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^id +${snapshot.id}$`, 'm'));
@@ -193,7 +193,7 @@ describe('show', () => {
   });
 
   it('exits 1 with the code and what to do for an unknown id', async () => {
-    const run = await session.cli(['show', 'show-job', '01NOSUCHSNAPSHOT']);
+    const run = await fixture.cli(['show', 'show-job', '01NOSUCHSNAPSHOT']);
 
     expect(run.status, run.stderr).toBe(1);
     const [first, hint] = run.stderr.trimEnd().split('\n');

@@ -3,23 +3,23 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../support/cli.js';
 import { CLI_PATH } from '../support/daemon.js';
-import { startCliSession, type CliSession } from '../support/cli-session.js';
+import { startCliFixture, type CliFixture } from '../support/cli-fixture.js';
 
-let session: CliSession;
+let fixture: CliFixture;
 
 beforeAll(async () => {
-  session = await startCliSession();
+  fixture = await startCliFixture();
 });
 
 afterAll(async () => {
-  await session?.dispose();
+  await fixture?.dispose();
 });
 
 describe('output on a terminal', () => {
   // `script` runs the command on a pseudo-terminal, as a person's shell.
   function onTerminal(args: string[], env: Record<string, string> = {}) {
     const command = [process.execPath, CLI_PATH, ...args, '--socket']
-      .concat(session.daemon.socket)
+      .concat(fixture.daemon.socket)
       .map((word) => `'${word}'`)
       .join(' ');
     const base = { ...process.env };
@@ -30,7 +30,7 @@ describe('output on a terminal', () => {
   }
 
   it('shows progress on stderr and colours the result', async () => {
-    await session.capture('tty-job', await session.makeWorkspace());
+    await fixture.capture('tty-job', await fixture.makeWorkspace());
 
     const run = await onTerminal(['verify', 'tty-job']);
 
@@ -50,10 +50,10 @@ describe('output on a terminal', () => {
 
 describe('output for a pipe', () => {
   it('has no colour and no progress when not on a terminal', async () => {
-    const workspace = await session.makeWorkspace();
+    const workspace = await fixture.makeWorkspace();
 
-    const run = await session.cli(['capture', 'plain-job', workspace]);
-    const verify = await session.cli(['verify', 'plain-job']);
+    const run = await fixture.cli(['capture', 'plain-job', workspace]);
+    const verify = await fixture.cli(['verify', 'plain-job']);
 
     const output = run.stdout + run.stderr + verify.stdout + verify.stderr;
     expect(output).not.toContain('\u001b');
@@ -63,10 +63,10 @@ describe('output for a pipe', () => {
 
 describe('output for a reader that leaves', () => {
   it('stops quietly when its stdout pipe closes early', async () => {
-    await session.capture('pipe-job', await session.makeWorkspace());
+    await fixture.capture('pipe-job', await fixture.makeWorkspace());
     const child = spawn(
       process.execPath,
-      [CLI_PATH, 'list', 'pipe-job', '--socket', session.daemon.socket],
+      [CLI_PATH, 'list', 'pipe-job', '--socket', fixture.daemon.socket],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout.destroy();

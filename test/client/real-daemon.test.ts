@@ -5,19 +5,19 @@ import {
   type ProgressValue,
 } from '../../protocol/index.js';
 import { connect, type SnapshotClient } from '../../src/client/index.js';
-import { startCliSession, type CliSession } from '../support/cli-session.js';
+import { startCliFixture, type CliFixture } from '../support/cli-fixture.js';
 
-let session: CliSession;
+let fixture: CliFixture;
 let client: SnapshotClient;
 
 beforeAll(async () => {
-  session = await startCliSession();
-  client = await connect({ socket: session.daemon.socket });
+  fixture = await startCliFixture();
+  client = await connect({ socket: fixture.daemon.socket });
 });
 
 afterAll(async () => {
   client?.close();
-  await session?.dispose();
+  await fixture?.dispose();
 });
 
 async function rejection(promise: Promise<unknown>): Promise<SnapshotError> {
@@ -31,7 +31,7 @@ async function rejection(promise: Promise<unknown>): Promise<SnapshotError> {
 
 describe('the client against the real daemon', () => {
   it('captures with progress, then reads the snapshot back', async () => {
-    const workspace = await session.makeWorkspace();
+    const workspace = await fixture.makeWorkspace();
     const reports: ProgressValue[] = [];
 
     const captured = await client.snapshot.capture(

@@ -10,7 +10,7 @@ import { runCli, type CliOptions, type CliRun } from './cli.js';
 import { startDaemonProcess, type DaemonProcess } from './daemon.js';
 import { writeFiles } from './workspace.js';
 
-export interface CliSession {
+export interface CliFixture {
   daemon: DaemonProcess;
   /** A folder for workspaces and restore targets, inside the fixture's. */
   work: string;
@@ -29,13 +29,13 @@ export const DEFAULT_FILES = {
   'marianne.log': 'done\n',
 };
 
-export async function startCliSession(): Promise<CliSession> {
+export async function startCliFixture(): Promise<CliFixture> {
   const daemon = await startDaemonProcess();
   const work = join(daemon.root, 'work');
   await mkdir(work);
   let workspaces = 0;
 
-  const session: CliSession = {
+  const fixture: CliFixture = {
     daemon,
     work,
     cli: (args, options = {}) =>
@@ -47,11 +47,11 @@ export async function startCliSession(): Promise<CliSession> {
       return workspace;
     },
     async capture(jobId, workspace) {
-      const run = await session.cli(['capture', jobId, workspace, '--json']);
+      const run = await fixture.cli(['capture', jobId, workspace, '--json']);
       expect(run.status, run.stderr).toBe(0);
       return run.json<ResultOf<'snapshot.capture'>>().snapshot!;
     },
     dispose: () => daemon.dispose(),
   };
-  return session;
+  return fixture;
 }
