@@ -3,8 +3,9 @@
  * and writes BENCHMARKS.md. `--quick` for a short run, `--only NAME`
  * (repeatable, or comma-separated) for some modules, `--no-write` to leave
  * BENCHMARKS.md alone, `--render FILE` to rewrite it from a saved run
- * (every run saves itself to .bench-work/last-run.json). A module that is missing, throws or overruns its
- * time is reported as failed and the run goes on.
+ * (every run saves itself to .bench-work/last-run.json). A module that
+ * is missing, throws or overruns its time is reported as failed and the
+ * run goes on.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 /**
  * Copies one source file into a snapshot: opened without following a
- * link and without blocking on a FIFO, checked to be a regular file, streamed through the hash in one pass, mtime kept.
+ * link and without blocking on a FIFO, checked to be a regular file,
+ * streamed through the hash in one pass, mtime kept.
  */
 import type { SnapshotWriter } from './backend.js';
 import { closeQuietly, fstatFd, openFd, readFd } from './fd.js';

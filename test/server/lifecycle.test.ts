@@ -57,7 +57,8 @@ const isProgress = (token: string) => (line: Json) =>
   line.method === '$/progress' && line.params.token === token;
 
 describe('stopping', () => {
-  it('finishes a capture in flight on SIGTERM, refuses new work, exits 0 and removes its socket', async () => {
+  it('finishes a capture in flight on SIGTERM, refuses new work, exits 0 \
+and removes its socket', async () => {
     const fixture = await start();
     const workspace = await makeBigWorkspace(fixture.root, 'ws');
     const client = await open(fixture.socket);
