@@ -1,11 +1,11 @@
 import { lstat, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SnapshotManager } from '../../src/store/snapshot-manager.js';
-import { createLogLines, type LogLines } from '../support/log-lines.js';
+import { describe, expect, it } from 'vitest';
+import type { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import type { LogLines } from '../support/log-lines.js';
 import { waitForNoLeftovers } from '../support/snapshot-audit.js';
 import {
-  createSnapshotFolders,
+  useFolderStore,
   type SnapshotFolders,
 } from '../support/snapshot-folders.js';
 
@@ -15,19 +15,7 @@ let folders: SnapshotFolders;
 let log: LogLines;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  folders = await createSnapshotFolders();
-  log = createLogLines();
-  store = new SnapshotManager({
-    baseDir: folders.storeDir,
-    logger: log.logger,
-  });
-});
-
-afterEach(async () => {
-  await store.close();
-  await folders.dispose();
-});
+useFolderStore((fixture) => ({ folders, log, store } = fixture));
 
 function hoursAgo(hours: number): number {
   return Date.now() - hours * HOUR;

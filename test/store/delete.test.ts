@@ -1,11 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deleteSnapshot } from '../../src/store/removal.js';
-import { SnapshotManager } from '../../src/store/snapshot-manager.js';
-import { createLogLines, type LogLines } from '../support/log-lines.js';
+import type { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import type { LogLines } from '../support/log-lines.js';
 import {
-  createSnapshotFolders,
+  useFolderStore,
   createStoreContext,
   type SnapshotFolders,
 } from '../support/snapshot-folders.js';
@@ -14,19 +14,7 @@ let folders: SnapshotFolders;
 let log: LogLines;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  folders = await createSnapshotFolders();
-  log = createLogLines();
-  store = new SnapshotManager({
-    baseDir: folders.storeDir,
-    logger: log.logger,
-  });
-});
-
-afterEach(async () => {
-  await store.close();
-  await folders.dispose();
-});
+useFolderStore((fixture) => ({ folders, log, store } = fixture));
 
 describe('delete', () => {
   it('removes one snapshot, its emptied job folder and its trash', async () => {

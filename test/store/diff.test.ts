@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import { describe, expect, it } from 'vitest';
+import type { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
-  createSnapshotFolders,
+  useFolderStore,
   writeWorkspace,
   type SnapshotFolders,
 } from '../support/snapshot-folders.js';
@@ -12,15 +12,7 @@ import {
 let folders: SnapshotFolders;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  folders = await createSnapshotFolders();
-  store = new SnapshotManager({ baseDir: folders.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await folders.dispose();
-});
+useFolderStore((fixture) => ({ folders, store } = fixture));
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync(

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import { describe, expect, it } from 'vitest';
+import type { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import {
-  createSnapshotFolders,
+  useFolderStore,
   type SnapshotFolders,
 } from '../support/snapshot-folders.js';
 
@@ -10,15 +10,7 @@ const OLD = Date.now() - 1000 * 3_600_000;
 let folders: SnapshotFolders;
 let store: SnapshotManager;
 
-beforeEach(async () => {
-  folders = await createSnapshotFolders();
-  store = new SnapshotManager({ baseDir: folders.storeDir });
-});
-
-afterEach(async () => {
-  await store.close();
-  await folders.dispose();
-});
+useFolderStore((fixture) => ({ folders, store } = fixture));
 
 describe('pins', () => {
   it('keeps a pinned snapshot through cleanup, and lets it go once unpinned', async () => {

@@ -1,11 +1,11 @@
 import { mkdir, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../protocol/index.js';
-import { SnapshotManager } from '../../src/store/snapshot-manager.js';
-import { createLogLines, type LogLines } from '../support/log-lines.js';
+import type { SnapshotManager } from '../../src/store/snapshot-manager.js';
+import type { LogLines } from '../support/log-lines.js';
 import {
-  createSnapshotFolders,
+  useFolderStore,
   writeWorkspace,
   type SnapshotFolders,
 } from '../support/snapshot-folders.js';
@@ -15,23 +15,14 @@ let log: LogLines;
 let store: SnapshotManager;
 let workspace: string;
 
+useFolderStore((fixture) => ({ folders, log, store } = fixture));
+
 beforeEach(async () => {
-  folders = await createSnapshotFolders();
-  log = createLogLines();
-  store = new SnapshotManager({
-    baseDir: folders.storeDir,
-    logger: log.logger,
-  });
   workspace = await writeWorkspace(folders, 'ws', {
     'state.json': '{"step":3}',
     'marianne.log': 'line\n'.repeat(1000),
     'config.yaml': 'a: 1\n',
   });
-});
-
-afterEach(async () => {
-  await store.close();
-  await folders.dispose();
 });
 
 async function captureOne(jobId = 'job'): Promise<Snapshot> {

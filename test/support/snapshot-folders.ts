@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import type { GitContext } from '../../protocol/index.js';
 import { Catalog } from '../../src/store/catalog.js';
 import { FsBackend } from '../../src/store/fs-backend.js';
@@ -25,7 +26,9 @@ import {
 import { LeaseRegistry } from '../../src/store/leases.js';
 import { TrashPurger } from '../../src/store/removal.js';
 import type { StoreContext } from '../../src/store/store-context.js';
+import { SnapshotManager } from '../../src/store/snapshot-manager.js';
 import { UlidFactory } from '../../src/store/ulid.js';
+import { createLogLines, type LogLines } from './log-lines.js';
 
 export interface HandSnapshot {
   jobId: string;
@@ -147,6 +150,37 @@ async function writeFiles(
 }
 
 /** The parts the store's operations share, built as the manager does. */
+/** Hand-written snapshot folders and a store over them, logging to `log`. */
+export interface FolderStore {
+  folders: SnapshotFolders;
+  log: LogLines;
+  store: SnapshotManager;
+}
+
+/**
+ * Gives each test of the calling suite fresh snapshot folders and a store
+ * over them (handed to `receive` before the test runs), and closes and
+ * removes them after it.
+ */
+export function useFolderStore(receive: (fixture: FolderStore) => void): void {
+  let fixture: FolderStore | undefined;
+
+  beforeEach(async () => {
+    const folders = await createSnapshotFolders();
+    const log = createLogLines();
+    const store = new SnapshotManager({
+      baseDir: folders.storeDir,
+      logger: log.logger,
+    });
+    fixture = { folders, log, store };
+    receive(fixture);
+  });
+  afterEach(async () => {
+    await fixture?.store.close();
+    await fixture?.folders.dispose();
+  });
+}
+
 export function createStoreContext(
   storeDir: string,
   logger: Logger = pino({ level: 'silent' }),
